@@ -1,7 +1,8 @@
 package org.hitbank.market;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.hitbank.market.LifecycleIT.assertBalance;
+import static org.hitbank.testing.MTurkAssertions.assertBalance;
+import static org.hitbank.testing.MTurkAssertions.assertParameterValidation;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -149,7 +150,7 @@ class HitTimeIT {
         assertThat(extended.hitStatus()).isEqualTo(HITStatus.ASSIGNABLE);
         assertThat(extended.expiration()).isEqualTo(later);
         assertBalance(mturk, "2.60", "2.40");
-        LifecycleIT.assertThrowsParameterValidation(() -> mturk.updateExpirationForHIT(
+        assertParameterValidation(() -> mturk.updateExpirationForHIT(
                 r -> r.hitId(hitId).expireAt(later.minus(Duration.ofMinutes(30)))),
                 "ExpirationIncrementInSeconds");
     }

@@ -1,7 +1,8 @@
 package org.hitbank.market;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.hitbank.testing.MTurkAssertions.assertBalance;
+import static org.hitbank.testing.MTurkAssertions.assertRequestError;
 
 import java.time.Instant;
 import java.util.List;
@@ -16,11 +17,9 @@ import software.amazon.awssdk.services.mturk.MTurkClient;
 import software.amazon.awssdk.services.mturk.model.Assignment;
 import software.amazon.awssdk.services.mturk.model.AssignmentStatus;
 import software.amazon.awssdk.services.mturk.model.BonusPayment;
-import software.amazon.awssdk.services.mturk.model.GetAccountBalanceResponse;
 import software.amazon.awssdk.services.mturk.model.HIT;
 import software.amazon.awssdk.services.mturk.model.HITStatus;
 import software.amazon.awssdk.services.mturk.model.ListHiTsResponse;
-import software.amazon.awssdk.services.mturk.model.RequestErrorException;
 
 /**
  * The paying lifecycle end to end with the AWS SDK for Java v2: deposit, create HIT, workers
@@ -316,34 +315,5 @@ class LifecycleIT {
                 .isEqualTo(409);
         requester.client().approveAssignment(r -> r.assignmentId(done));
         assertBalance(requester.client(), "8.80", "0.00");
-    }
-
-    static void assertBalance(MTurkClient mturk, String available, String onHold) {
-        GetAccountBalanceResponse balance = mturk.getAccountBalance(r -> { });
-        assertThat(balance.availableBalance()).as("AvailableBalance").isEqualTo(available);
-        assertThat(balance.onHoldBalance()).as("OnHoldBalance").isEqualTo(onHold);
-    }
-
-    /** A RequestError with that TurkErrorCode and message (null: any) plus the millis suffix. */
-    static void assertRequestError(Runnable call, String turkErrorCode, String message) {
-        assertThatThrownBy(call::run).isInstanceOfSatisfying(RequestErrorException.class, e -> {
-            assertThat(e.statusCode()).isEqualTo(400);
-            assertThat(e.turkErrorCode()).isEqualTo(turkErrorCode);
-            if (message != null) {
-                assertThat(e.awsErrorDetails().errorMessage())
-                        .matches(java.util.regex.Pattern.quote(message) + " \\(\\d{13}\\)");
-            }
-        });
-    }
-
-    /** A ParameterValidationError naming {@code parameter}. */
-    static void assertThrowsParameterValidation(Runnable call, String parameter) {
-        assertThatThrownBy(call::run).isInstanceOfSatisfying(
-                software.amazon.awssdk.services.mturk.model.MTurkException.class, e -> {
-                    assertThat(e.statusCode()).isEqualTo(400);
-                    assertThat(e.awsErrorDetails().errorCode())
-                            .isEqualTo("ParameterValidationError");
-                    assertThat(e.awsErrorDetails().errorMessage()).contains(parameter);
-                });
     }
 }
