@@ -83,28 +83,34 @@ public final class Main {
                 description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
         int port;
         @Option(names = "--region", defaultValue = "us-east-1", split = ",",
-                description = "SigV4 region(s) accepted, comma-separated (default: ${DEFAULT-VALUE}).")
+                description = "SigV4 region(s) accepted, comma-separated"
+                        + " (default: ${DEFAULT-VALUE}).")
         List<String> regions;
         @Option(names = "--clock-skew-minutes", defaultValue = "15",
                 description = "Largest accepted X-Amz-Date skew (default: ${DEFAULT-VALUE}).")
         int clockSkewMinutes;
         @Option(names = "--fee-basis-points", defaultValue = "2000",
-                description = "Fee on rewards and bonuses, 1/100 %% (default: ${DEFAULT-VALUE} = 20%%).")
+                description = "Fee on rewards and bonuses, 1/100 %%"
+                        + " (default: ${DEFAULT-VALUE} = 20%%).")
         int feeBasisPoints;
         @Option(names = "--fee-cents-min", defaultValue = "1",
                 description = "Least fee per reward or bonus, cents (default: ${DEFAULT-VALUE}).")
         long feeCentsMin;
         @Option(names = "--many-assignments-fee-basis-points", defaultValue = "2000",
-                description = "Extra fee on rewards of HITs with many assignments (default: ${DEFAULT-VALUE}).")
+                description = "Extra fee on rewards of HITs with many assignments"
+                        + " (default: ${DEFAULT-VALUE}).")
         int manyAssignmentsFeeBasisPoints;
         @Option(names = "--many-assignments-min", defaultValue = "10",
-                description = "MaxAssignments from which the extra fee applies (default: ${DEFAULT-VALUE}).")
+                description = "MaxAssignments from which the extra fee applies"
+                        + " (default: ${DEFAULT-VALUE}).")
         int manyAssignmentsMin;
         @Option(names = "--bonus-cents-max", defaultValue = "0",
-                description = "Largest single bonus in cents; 0: no maximum (default: ${DEFAULT-VALUE}).")
+                description = "Largest single bonus in cents; 0: no maximum"
+                        + " (default: ${DEFAULT-VALUE}).")
         long bonusCentsMax;
         @Option(names = "--bonus-token-retention-hours", defaultValue = "0",
-                description = "How long SendBonus tokens are kept; 0: as long as the bonus (default: ${DEFAULT-VALUE}).")
+                description = "How long SendBonus tokens are kept; 0: as long as the bonus"
+                        + " (default: ${DEFAULT-VALUE}).")
         long bonusTokenRetentionHours;
         @Option(names = "--hit-token-retention-hours", defaultValue = "24",
                 description = "How long CreateHIT tokens are kept (default: ${DEFAULT-VALUE}).")

@@ -24,7 +24,8 @@ public record FeeSchedule(int rateBasisPoints, long feeCentsMin, int manyAssignm
             throw new IllegalArgumentException("fee rate must be 0..10000 basis points, was "
                     + rateBasisPoints);
         }
-        if (manyAssignmentsRateBasisPoints < 0 || manyAssignmentsRateBasisPoints > BASIS_POINTS_MAX) {
+        if (manyAssignmentsRateBasisPoints < 0
+                || manyAssignmentsRateBasisPoints > BASIS_POINTS_MAX) {
             throw new IllegalArgumentException("extra fee rate must be 0..10000 basis points, was "
                     + manyAssignmentsRateBasisPoints);
         }

@@ -18,8 +18,8 @@ import org.jdbi.v3.core.Handle;
  *   <li>Every movement is one immutable {@link Transfer}. A debit is a conditional update
  *       ({@code balance >= amount}), so no requester or worker account can go negative, even under
  *       concurrent writers and on any SQL database; only {@code external} may.</li>
- *   <li>{@link #post} runs inside the caller's transaction, so a caller's several transfers (a bonus
- *       and its fee) commit together or not at all, and many may later be batched in one
+ *   <li>{@link #post} runs inside the caller's transaction, so a caller's several transfers
+ *       (a bonus and its fee) commit together or not at all, and many may later be batched in one
  *       transaction.</li>
  *   <li>Holds: a HIT's open assignments are backed by {@code HOLD} transfers
  *       (available → on hold); approval pays {@code REWARD} and {@code REWARD_FEE} out of on hold;
@@ -51,7 +51,8 @@ public final class Ledger {
                     "transfer to itself: %s", transfer.debitAccountId());
             int debited = handle.createUpdate("""
                     UPDATE account SET balance_cents = balance_cents - :amount
-                    WHERE account_id = :account AND (may_go_negative = 1 OR balance_cents >= :amount)
+                    WHERE account_id = :account
+                      AND (may_go_negative = 1 OR balance_cents >= :amount)
                     """)
                     .bind("amount", transfer.amountCents())
                     .bind("account", transfer.debitAccountId())

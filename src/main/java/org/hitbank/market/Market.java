@@ -78,7 +78,8 @@ public final class Market {
             h.expiration_millis, t.assignment_duration_seconds, h.requester_annotation,
             t.qualification_requirements, h.assignments_pending, h.assignments_available,
             h.assignments_completed""";
-    private static final String HIT_FROM = " FROM hit h JOIN hit_type t ON t.hit_type_id = h.hit_type_id ";
+    private static final String HIT_FROM =
+            " FROM hit h JOIN hit_type t ON t.hit_type_id = h.hit_type_id ";
     private static final String ASSIGNMENT_COLUMNS = """
             a.seq, a.assignment_id, a.worker_id, a.hit_id, a.status, a.auto_approval_millis,
             a.accept_millis, a.submit_millis, a.approval_millis, a.rejection_millis,
@@ -812,7 +813,8 @@ public final class Market {
                 Long.toString(spec.autoApprovalDelaySeconds()),
                 spec.qualificationRequirementsJson()));
         Optional<String> existing = h.createQuery("""
-                SELECT hit_type_id FROM hit_type WHERE requester_id = ? AND attributes_sha256 = ?""")
+                SELECT hit_type_id FROM hit_type
+                WHERE requester_id = ? AND attributes_sha256 = ?""")
                 .bind(0, requesterId).bind(1, attributes).mapTo(String.class).findOne();
         if (existing.isPresent()) {
             return existing.get();

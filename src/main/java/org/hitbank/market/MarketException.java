@@ -43,7 +43,7 @@ public final class MarketException extends HitbankException {
         return new MarketException(Kind.INVALID_PARAMETER, parameter, message);
     }
 
-    /** MTurk's range text: {@code The value <v> is invalid for <p>. Valid values range from a to b.} */
+    /** MTurk's range text: {@code The value <v> is invalid for <p>. Valid values range ...} */
     public static MarketException outOfRange(String parameter, long value, long min, long max) {
         return new MarketException(Kind.INVALID_PARAMETER, parameter, "The value " + value
                 + " is invalid for " + parameter + ". Valid values range from " + min + " to "

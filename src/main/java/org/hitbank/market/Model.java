@@ -62,7 +62,7 @@ public final class Model {
     public record Balance(long availableCents, long onHoldCents) {
     }
 
-    /** Which page to read: at most {@code maxResults} rows after row {@code afterSeq} (0: first). */
+    /** Which page: at most {@code maxResults} rows after row {@code afterSeq} (0: first). */
     public record PageRequest(int maxResults, long afterSeq) {
     }
 

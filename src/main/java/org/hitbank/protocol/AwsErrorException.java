@@ -4,7 +4,8 @@ import org.hitbank.base.HitbankException;
 
 /**
  * An error answered on the wire in the AWS JSON 1.1 envelope:
- * {@code {"__type": type, "Message": message, "TurkErrorCode": turkErrorCode, "Parameter": parameter}}
+ * {@code {"__type": type, "Message": message, "TurkErrorCode": turkErrorCode,
+ * "Parameter": parameter}}
  * with the HTTP status {@code httpStatus}. {@code turkErrorCode} and {@code parameter} may be null
  * and are then left out of the body.
  *
@@ -29,12 +30,12 @@ public final class AwsErrorException extends HitbankException {
         this.timestamped = timestamped;
     }
 
-    /** A generic AWS error (auth, framing, {@code ValidationException}): no TurkErrorCode, no timestamp. */
+    /** A generic AWS error (auth, framing, validation): no TurkErrorCode, no timestamp. */
     public static AwsErrorException aws(String type, int httpStatus, String message) {
         return new AwsErrorException(type, httpStatus, message, null, null, false);
     }
 
-    /** MTurk's {@code RequestError} (400); the message gets the {@code (<epoch millis>)} suffix on the wire. */
+    /** MTurk's {@code RequestError} (400); the wire message ends with {@code (<epoch millis>)}. */
     public static AwsErrorException requestError(String turkErrorCode, String message) {
         return new AwsErrorException("RequestError", 400, message, turkErrorCode, null, true);
     }

@@ -293,7 +293,8 @@ class LifecycleIT {
         assertThat(third.nextToken()).isNull();
         assertThat(java.util.stream.Stream.of(first, second, third)
                 .flatMap(p -> p.hiTs().stream()).map(HIT::hitId)).containsExactlyElementsOf(ids);
-        assertThat(mturk.listHITsPaginator(r -> r.maxResults(2)).stream().flatMap(p -> p.hiTs().stream())
+        assertThat(mturk.listHITsPaginator(r -> r.maxResults(2)).stream()
+                .flatMap(p -> p.hiTs().stream())
                 .map(HIT::hitId)).containsExactlyElementsOf(ids);
         assertThat(mturk.listHITs(r -> r.maxResults(100)).hiTs()).hasSize(5);
     }
