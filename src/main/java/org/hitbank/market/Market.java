@@ -473,7 +473,7 @@ public final class Market {
     public Page<BonusPayment> listBonusPayments(String requesterId, String hitId,
                                                 String assignmentId, PageRequest page) {
         if (hitId == null && assignmentId == null) {
-            throw MarketException.of(Kind.INVALID_PARAMETER,
+            throw MarketException.invalid("HITId",
                     "Either the HITId parameter or the AssignmentId parameter must be specified.");
         }
         return store.read(h -> {

@@ -43,6 +43,11 @@ public final class MarketException extends HitbankException {
         return new MarketException(Kind.INVALID_PARAMETER, parameter, message);
     }
 
+    /** A parameter's value is not acceptable, with a message of its own. */
+    public static MarketException invalid(String parameter, String message) {
+        return new MarketException(Kind.INVALID_PARAMETER, parameter, message);
+    }
+
     /** MTurk's range text: {@code The value <v> is invalid for <p>. Valid values range ...} */
     public static MarketException outOfRange(String parameter, long value, long min, long max) {
         return new MarketException(Kind.INVALID_PARAMETER, parameter, "The value " + value

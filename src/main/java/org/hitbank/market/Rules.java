@@ -97,7 +97,7 @@ final class Rules {
         }
         int bytes = question.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > Limits.QUESTION_BYTES_MAX) {
-            throw MarketException.of(MarketException.Kind.INVALID_PARAMETER, "The Question is "
+            throw MarketException.invalid("Question", "The Question is "
                     + bytes + " bytes; it may be at most " + Limits.QUESTION_BYTES_MAX + ".");
         }
         Element root;
@@ -114,11 +114,11 @@ final class Rules {
         } catch (ParserConfigurationException e) {
             throw new IllegalStateException(e);
         } catch (org.xml.sax.SAXException | java.io.IOException e) {
-            throw MarketException.of(MarketException.Kind.INVALID_PARAMETER,
+            throw MarketException.invalid("Question",
                     "The Question is not well-formed XML: " + e.getMessage());
         }
         if (!QUESTION_ROOTS.contains(root.getLocalName())) {
-            throw MarketException.of(MarketException.Kind.INVALID_PARAMETER, "The Question's root"
+            throw MarketException.invalid("Question", "The Question's root"
                     + " element must be ExternalQuestion, HTMLQuestion or QuestionForm, not "
                     + root.getLocalName() + ".");
         }
@@ -127,9 +127,9 @@ final class Rules {
     private static void checkLength(String parameter, String value, int min, int max) {
         int length = value.codePointCount(0, value.length());
         if (length < min || length > max) {
-            throw MarketException.of(MarketException.Kind.INVALID_PARAMETER, "The value of "
-                    + parameter + " has " + length + " characters; it must have " + min + " to "
-                    + max + ".");
+            throw MarketException.invalid(parameter, "The value of " + parameter
+                    + " has " + length + " characters; it must have " + min + " to " + max
+                    + ".");
         }
     }
 

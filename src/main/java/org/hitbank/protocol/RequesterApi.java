@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -88,7 +89,8 @@ public final class RequesterApi {
             status = wire.httpStatus();
             body = errorBody(wire);
         }
-        ctx.status(status).contentType(CONTENT_TYPE).result(body.toString());
+        ctx.status(status).contentType(CONTENT_TYPE)
+                .result(body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private ObjectNode dispatch(Context ctx, String requestId) {
