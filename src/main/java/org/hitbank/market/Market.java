@@ -867,14 +867,7 @@ public final class Market {
 
     /** The single place that sets a HIT's status and counters and moves its holds. */
     private void reconcile(Handle h, String hitId, long now) {
-        HoldRow row = h.createQuery("""
-                SELECT h.requester_id, h.max_assignments, h.expiration_millis, h.disposed,
-                  h.slots_held, t.reward_cents + h.reward_fee_cents
-                FROM hit h JOIN hit_type t ON t.hit_type_id = h.hit_type_id WHERE h.hit_id = ?""")
-                .bind(0, hitId)
-                .map((rs, ctx) -> new HoldRow(rs.getString(1), rs.getInt(2), rs.getLong(3),
-                        rs.getInt(4) == 1, rs.getInt(5), rs.getLong(6)))
-                .one();
+        HoldRow row = holdRow(h, hitId);
         int accepted = 0;
         int submitted = 0;
         int completed = 0;
