@@ -64,7 +64,8 @@ import software.amazon.awssdk.services.mturk.model.ServiceException;
  * read), after a short warm-up of both; the ratio is what to report, as absolute numbers depend on
  * the machine. The output shows each phase's time and the system load average, since a busy
  * machine moves the numbers a lot. Run alone:
- * {@code mvn -o verify -Dit.test=CrashIT -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false}.
+ * {@code mvn -o verify -Dit.test=CrashIT -Dtest=NoSuchTest
+ * -Dsurefire.failIfNoSpecifiedTests=false}.
  * On failure the data directory, with the servers' logs ({@code server-<n>.log}), is kept.
  */
 class CrashIT {
