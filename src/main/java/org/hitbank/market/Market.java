@@ -69,6 +69,7 @@ public final class Market {
     private static final String OP_CREATE_HIT = "CreateHIT";
     private static final String OP_SEND_BONUS = "SendBonus";
     private static final String OP_ADDITIONAL = "CreateAdditionalAssignmentsForHIT";
+    private static final String NOT_DISPOSED = "Assignable, Unassignable, Reviewable, Reviewing";
     private static final Set<AssignmentStatus> REVIEWABLE_STATUSES =
             Set.of(AssignmentStatus.Submitted, AssignmentStatus.Approved,
                     AssignmentStatus.Rejected);
@@ -512,7 +513,7 @@ public final class Market {
             HIT hit = hit(h, requesterId, hitId);
             long now = now();
             if (hit.status() == HITStatus.Disposed) {
-                throw invalidHITState(hit.status());
+                throw invalidHITState(hit.status(), NOT_DISPOSED);
             }
             long expiration;
             if (expireAtMillis <= now) {
@@ -551,7 +552,7 @@ public final class Market {
                     .bind(0, hitId).bind(1, AssignmentStatus.Submitted.name())
                     .mapTo(Integer.class).one();
             if (hit.status() != HITStatus.Reviewable || submitted > 0) {
-                throw invalidHITState(hit.status());
+                throw invalidHITState(hit.status(), "Reviewing, Reviewable");
             }
             h.createUpdate("UPDATE hit SET disposed = 1 WHERE hit_id = ?").bind(0, hitId)
                     .execute();
@@ -579,7 +580,7 @@ public final class Market {
             checkToken(h, requesterId, OP_ADDITIONAL, token, fingerprint, now);
             HIT hit = hit(h, requesterId, hitId);
             if (hit.status() == HITStatus.Disposed) {
-                throw invalidHITState(hit.status());
+                throw invalidHITState(hit.status(), NOT_DISPOSED);
             }
             long newMax = (long) hit.maxAssignments() + count;
             if (newMax > Limits.MAX_ASSIGNMENTS_MAX) {
@@ -631,7 +632,7 @@ public final class Market {
                     .bind(0, hitId).map((rs, ctx) -> hitFrom(rs)).findOne()
                     .orElseThrow(() -> MarketException.hitDoesNotExist(hitId));
             if (hit.status() != HITStatus.Assignable || hit.assignmentsAvailable() < 1) {
-                throw invalidHITState(hit.status());
+                throw invalidHITState(hit.status(), HITStatus.Assignable.name());
             }
             boolean holdsOne = h.createQuery("""
                     SELECT 1 FROM assignment WHERE hit_id = ? AND worker_id = ?
@@ -1005,10 +1006,10 @@ public final class Market {
         }
     }
 
-    private static MarketException invalidHITState(HITStatus status) {
+    /** MTurk's wrong-state text (MTURK-NOTES §11), naming the states the operation allows. */
+    private static MarketException invalidHITState(HITStatus status, String allowed) {
         return MarketException.of(Kind.INVALID_HIT_STATE, "This HIT is currently in the state '"
-                + status + "'. This operation can be called with a status of: Reviewing,"
-                + " Reviewable");
+                + status + "'. This operation can be called with a status of: " + allowed);
     }
 
     private static Optional<TokenRow> liveToken(Handle h, String requesterId, String operation,

@@ -317,4 +317,40 @@ class LifecycleIT {
         requester.client().approveAssignment(r -> r.assignmentId(done));
         assertBalance(requester.client(), "8.80", "0.00");
     }
+
+    @Test
+    void approveWithOverrideRejection_paysARejectedAssignmentFromAvailable() {
+        Requester requester = hitbank.newRequester("10.00");
+        Worker worker = hitbank.newWorker();
+        TestHitbank.Submitted work = hitbank.submittedAssignment(requester, worker, "1.00");
+        MTurkClient mturk = requester.client();
+        mturk.rejectAssignment(r -> r.assignmentId(work.assignmentId()).requesterFeedback("no"));
+        assertBalance(mturk, "10.00", "0.00");
+        assertRequestError(() -> mturk.approveAssignment(r -> r.assignmentId(work.assignmentId())),
+                "AWS.MechanicalTurk.InvalidAssignmentState",
+                "This operation can be called with a status of: Submitted");
+        mturk.approveAssignment(r -> r.assignmentId(work.assignmentId()).overrideRejection(true)
+                .requesterFeedback("sorry, my mistake"));
+        Assignment approved = mturk.getAssignment(r -> r.assignmentId(work.assignmentId()))
+                .assignment();
+        assertThat(approved.assignmentStatus()).isEqualTo(AssignmentStatus.APPROVED);
+        assertThat(approved.requesterFeedback()).isEqualTo("sorry, my mistake");
+        assertBalance(mturk, "8.80", "0.00");
+        assertThat(hitbank.workerCall(worker, "GET", "/worker/api/earnings", null).json()
+                .get("EarningsBalance").asText()).isEqualTo("1.00");
+    }
+
+    @Test
+    void acceptingAFullHIT_isAConflictNamingTheAllowedState() {
+        Requester requester = hitbank.newRequester("10.00");
+        String hitId = requester.client().createHIT(TestHitbank.hit("1.00", 1).build()).hit()
+                .hitId();
+        hitbank.accept(hitbank.newWorker(), hitId);
+        TestHitbank.Response refused = hitbank.workerCall(hitbank.newWorker(), "POST",
+                "/worker/api/hits/" + hitId + "/accept", null);
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.json().get("Message").asText()).isEqualTo("This HIT is currently in"
+                + " the state 'Unassignable'. This operation can be called with a status of:"
+                + " Assignable");
+    }
 }
