@@ -48,13 +48,14 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
  * {@link SigV4Verifier} against the requests real MTurk clients signed (every line of every file
- * in {@code ../shared/reference/sigv4-captures}), against published AWS SigV4 test-suite vectors,
+ * in {@code src/test/resources/sigv4-captures}, a copy of
+ * {@code ../shared/reference/sigv4-captures}), against published AWS SigV4 test-suite vectors,
  * and against requests with odd shapes signed by the AWS SDK for Java v2 signer.
  */
 class SigV4VerifierTest {
 
     private static final Path CAPTURES = Path.of(System.getProperty("user.dir"))
-            .resolve("../shared/reference/sigv4-captures").normalize();
+            .resolve("src/test/resources/sigv4-captures");
     private static final String AKID = "AKIDEXAMPLE";
     private static final String SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
     private static final String SERVICE = "mturk-requester";
