@@ -202,6 +202,12 @@ final class Operations {
     // ---------------------------------------------------------------- shapes
 
     private HITTypeSpec hitTypeSpec(JsonNode input) {
+        int requirements = input.path("QualificationRequirements").size();
+        if (requirements > Limits.QUALIFICATION_REQUIREMENTS_MAX) {
+            throw AwsErrorException.parameterValidation("QualificationRequirements", "A HIT may"
+                    + " have at most " + Limits.QUALIFICATION_REQUIREMENTS_MAX
+                    + " QualificationRequirements, not " + requirements + ".");
+        }
         return new HITTypeSpec(input.get("Title").asText(), input.get("Description").asText(),
                 Wire.text(input, "Keywords"), Wire.cents(input, "Reward"),
                 input.get("AssignmentDurationInSeconds").asLong(),

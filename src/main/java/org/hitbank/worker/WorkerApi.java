@@ -42,7 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkerApi {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerApi.class);
-    private static final int LIST_MAX = 100;
 
     private final Market market;
     private final ObjectMapper mapper = new ObjectMapper();
@@ -66,7 +65,8 @@ public final class WorkerApi {
 
     private ObjectNode listHITs(Context ctx) {
         String workerId = authenticate(ctx);
-        int maxResults = intParam(ctx, "maxResults", Limits.MAX_RESULTS_DEFAULT, 1, LIST_MAX);
+        int maxResults = intParam(ctx, "maxResults", Limits.MAX_RESULTS_DEFAULT, 1,
+                Limits.MAX_RESULTS_MAX);
         long after = intParam(ctx, "after", 0, 0, Integer.MAX_VALUE);
         Page<HIT> page = market.listAssignableHITs(workerId, new PageRequest(maxResults, after));
         ObjectNode out = mapper.createObjectNode();
@@ -124,13 +124,14 @@ public final class WorkerApi {
         String workerId = authenticate(ctx);
         ObjectNode out = mapper.createObjectNode();
         ArrayNode list = out.putArray("Assignments");
-        market.workerAssignments(workerId, LIST_MAX).forEach(a -> list.add(assignmentNode(a)));
+        market.workerAssignments(workerId, Limits.MAX_RESULTS_MAX)
+                .forEach(a -> list.add(assignmentNode(a)));
         return out;
     }
 
     private ObjectNode earnings(Context ctx) {
         String workerId = authenticate(ctx);
-        Earnings earnings = market.earnings(workerId, LIST_MAX);
+        Earnings earnings = market.earnings(workerId, Limits.MAX_RESULTS_MAX);
         ObjectNode out = mapper.createObjectNode()
                 .put("WorkerId", workerId)
                 .put("EarningsBalance", Cents.toDollars(earnings.earningsCents()));

@@ -80,6 +80,13 @@ class ProtocolIT {
                                 .replace("<QuestionForm/>", "<Nope/>"), 400,
                         "ParameterValidationError", "The Question's root element must be"
                                 + " ExternalQuestion, HTMLQuestion or QuestionForm, not Nope."),
+                Arguments.of("CreateHIT", JSON, String.format(hit, "1").replace("}",
+                                ",\"QualificationRequirements\":["
+                                + String.join(",", java.util.Collections.nCopies(11,
+                                "{\"QualificationTypeId\":\"00000000000000000040\","
+                                        + "\"Comparator\":\"Exists\"}")) + "]}"), 400,
+                        "ParameterValidationError", "A HIT may have at most 10"
+                                + " QualificationRequirements, not 11."),
                 Arguments.of("SendBonus", JSON, "{\"WorkerId\":\"A1\",\"AssignmentId\":\"X\","
                                 + "\"BonusAmount\":\"1\"}", 400, "ValidationException",
                         "1 validation error detected: Value null at 'reason' failed to satisfy"
