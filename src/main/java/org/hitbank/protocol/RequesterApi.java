@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.hitbank.market.Market;
 import org.hitbank.market.MarketException;
 import org.hitbank.store.Store;
@@ -43,6 +45,8 @@ public final class RequesterApi {
     private final ObjectMapper mapper;
     private final Clock wallClock;
     private final int requestBytesMax;
+    /** Access key id → (requester id, secret access key), for keys seen to exist. */
+    private final Map<String, Map.Entry<String, String>> credentials = new ConcurrentHashMap<>();
 
     /**
      * @param wallClock the real time, for the {@code (<millis>)} suffix of error messages
@@ -104,7 +108,7 @@ public final class RequesterApi {
         }
         String accessKeyId = verifier.verify(new SigV4Verifier.SignedRequest(ctx.method().name(),
                 ctx.path(), ctx.queryString(), headers(ctx), raw), this::secretFor);
-        String requesterId = market.requesterByAccessKey(accessKeyId).orElseThrow().getKey();
+        String requesterId = credentials.get(accessKeyId).getKey();
 
         String contentType = ctx.header("Content-Type");
         if (contentType == null || !contentType.toLowerCase().startsWith(CONTENT_TYPE)) {
@@ -138,8 +142,22 @@ public final class RequesterApi {
         return operation.run(requesterId, requestId, input);
     }
 
-    private java.util.Optional<String> secretFor(String accessKeyId) {
-        return market.requesterByAccessKey(accessKeyId).map(Map.Entry::getValue);
+    /**
+     * The secret of an access key. Known keys are cached: requesters are never deleted and their
+     * keys never change, and the admin CLI may add requesters while the server runs, so unknown
+     * keys are looked up every time.
+     */
+    private Optional<String> secretFor(String accessKeyId) {
+        Map.Entry<String, String> known = credentials.get(accessKeyId);
+        if (known == null) {
+            Optional<Map.Entry<String, String>> found = market.requesterByAccessKey(accessKeyId);
+            if (found.isEmpty()) {
+                return Optional.empty();
+            }
+            known = found.get();
+            credentials.put(accessKeyId, known);
+        }
+        return Optional.of(known.getValue());
     }
 
     private AwsErrorException tooLarge() {
