@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.hitbank.base.Check;
 import org.hitbank.base.Cents;
 import org.hitbank.base.Ids;
@@ -740,34 +741,18 @@ public final class Market {
      */
     public SweepResult sweep() {
         long now = now();
-        int abandoned = 0;
-        for (String id : due("""
+        int abandoned = applyDue("""
                 SELECT assignment_id FROM assignment WHERE status = 'Accepted'
-                  AND deadline_millis <= ? ORDER BY deadline_millis LIMIT ?""", now)) {
-            abandoned += store.write(h -> {
-                Optional<Assignment> a = assignment(h, id);
-                if (a.isEmpty() || a.get().status() != AssignmentStatus.Accepted) {
-                    return 0;
-                }
-                h.createUpdate("UPDATE assignment SET status = 'Abandoned' WHERE assignment_id = ?")
-                        .bind(0, id).execute();
-                reconcile(h, a.get().hitId(), now);
-                return 1;
-            });
-        }
-        int approved = 0;
-        for (String id : due("""
+                  AND deadline_millis <= ? ORDER BY deadline_millis LIMIT ?""", now,
+                AssignmentStatus.Accepted, (h, a) -> {
+                    h.createUpdate("UPDATE assignment SET status = 'Abandoned'"
+                            + " WHERE assignment_id = ?").bind(0, a.assignmentId()).execute();
+                    reconcile(h, a.hitId(), now);
+                });
+        int approved = applyDue("""
                 SELECT assignment_id FROM assignment WHERE status = 'Submitted'
-                  AND auto_approval_millis <= ? ORDER BY auto_approval_millis LIMIT ?""", now)) {
-            approved += store.write(h -> {
-                Optional<Assignment> a = assignment(h, id);
-                if (a.isEmpty() || a.get().status() != AssignmentStatus.Submitted) {
-                    return 0;
-                }
-                approve(h, a.get(), null, now);
-                return 1;
-            });
-        }
+                  AND auto_approval_millis <= ? ORDER BY auto_approval_millis LIMIT ?""", now,
+                AssignmentStatus.Submitted, (h, a) -> approve(h, a, null, now));
         int expired = 0;
         for (String id : due("""
                 SELECT hit_id FROM hit WHERE assignments_available > 0 AND expiration_millis <= ?
@@ -781,6 +766,26 @@ public final class Market {
                         "DELETE FROM idempotency_token WHERE expires_millis <= ?")
                 .bind(0, now).execute());
         return new SweepResult(abandoned, approved, expired, forgotten);
+    }
+
+    /**
+     * Applies {@code change}, one transaction each, to the assignments {@code sql} finds due that
+     * are still in {@code expected} status; returns how many changed.
+     */
+    private int applyDue(String sql, long now, AssignmentStatus expected,
+                         BiConsumer<Handle, Assignment> change) {
+        int applied = 0;
+        for (String id : due(sql, now)) {
+            applied += store.write(h -> {
+                Optional<Assignment> a = assignment(h, id);
+                if (a.isEmpty() || a.get().status() != expected) {
+                    return 0;
+                }
+                change.accept(h, a.get());
+                return 1;
+            });
+        }
+        return applied;
     }
 
     private List<String> due(String sql, long now) {
