@@ -24,6 +24,8 @@ public record Limits(int requestBytesMax, long bonusCentsMax, Duration bonusToke
     public static final int REQUESTER_FEEDBACK_CHARS_MAX = 1024;
     public static final long DURATION_SECONDS_MIN = 30;
     public static final long DURATION_SECONDS_MAX = 31_536_000;
+    /** UpdateExpirationForHIT extends by at least a minute (MTURK-NOTES §6.3). */
+    public static final long EXPIRATION_INCREMENT_SECONDS_MIN = 60;
     public static final long AUTO_APPROVAL_DELAY_SECONDS_MAX = 2_592_000;
     public static final long AUTO_APPROVAL_DELAY_SECONDS_DEFAULT = 2_592_000;
     public static final int MAX_ASSIGNMENTS_MAX = 1_000_000_000;

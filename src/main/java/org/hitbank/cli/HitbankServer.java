@@ -51,7 +51,7 @@ public final class HitbankServer implements AutoCloseable {
             javalin.http.maxRequestSize = 2L * config.limits().requestBytesMax();
         });
         app.post("/", requesterApi::handle);
-        new WorkerApi(market).register(app);
+        new WorkerApi(market, config.limits().requestBytesMax()).register(app);
         app.start(config.bindAddress(), config.port());
 
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -1,11 +1,17 @@
 package org.hitbank.cli;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.hitbank.base.Cents;
@@ -38,7 +44,11 @@ public final class Main {
         System.exit(commandLine(args).execute(args));
     }
 
-    /** The command line, with {@code --config FILE} (if given) as the source of defaults. */
+    /**
+     * The command line, with {@code --config FILE} (if given) as the source of defaults. The file
+     * must exist, and every key in it must be the long name of some command's option without its
+     * leading dashes (e.g. {@code fee-basis-points}); else the command exits 2 with a message.
+     */
     static CommandLine commandLine(String[] args) {
         CommandLine commandLine = new CommandLine(new Main());
         List<String> list = List.of(args);
@@ -49,9 +59,43 @@ public final class Main {
             if (file != null) {
                 commandLine.setDefaultValueProvider(
                         new CommandLine.PropertiesDefaultProvider(new File(file)));
+                commandLine.setExecutionStrategy(parsed -> {
+                    checkConfigFile(parsed.commandSpec().commandLine(), Path.of(file));
+                    return new CommandLine.RunLast().execute(parsed);
+                });
             }
         }
         return commandLine;
+    }
+
+    private static void checkConfigFile(CommandLine commandLine, Path file) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new ParameterException(commandLine, "cannot read config file " + file + ": "
+                    + e);
+        }
+        Set<String> known = new TreeSet<>();
+        collectOptionNames(commandLine.getCommandSpec().root(), known);
+        Set<String> unknown = new TreeSet<>(properties.stringPropertyNames());
+        unknown.removeAll(known);
+        if (!unknown.isEmpty()) {
+            throw new ParameterException(commandLine, "unknown setting(s) in " + file + ": "
+                    + String.join(", ", unknown) + " (known: " + String.join(", ", known) + ")");
+        }
+    }
+
+    private static void collectOptionNames(CommandLine.Model.CommandSpec spec, Set<String> names) {
+        for (CommandLine.Model.OptionSpec option : spec.options()) {
+            if (option.longestName().startsWith("--") && !option.usageHelp()
+                    && !option.versionHelp() && !option.longestName().equals("--config")) {
+                names.add(option.longestName().substring(2));
+            }
+        }
+        for (CommandLine sub : spec.subcommands().values()) {
+            collectOptionNames(sub.getCommandSpec(), names);
+        }
     }
 
     /** Options every command shares. */
@@ -63,6 +107,18 @@ public final class Main {
         @Option(names = "--config", paramLabel = "FILE",
                 description = "Properties file with defaults for these options.")
         File config;
+
+        /**
+         * Opens the existing store; commands that only read or add to a store refuse to create
+         * one by mistake (a typo in --data-dir).
+         */
+        Store openExisting(CommandLine commandLine) {
+            if (!Files.exists(dataDir.resolve("hitbank.db"))) {
+                throw new ParameterException(commandLine, "no Hitbank data in " + dataDir
+                        + " (start with: hitbank serve --data-dir " + dataDir + ")");
+            }
+            return Store.open(dataDir);
+        }
 
         Market openMarket(Store store) {
             return new Market(store, Clock.systemUTC(), FeeSchedule.mturk(), Limits.defaults());
@@ -210,7 +266,7 @@ public final class Main {
             if (cents == 0) {
                 throw new ParameterException(spec.commandLine(), "--amount must be more than 0");
             }
-            try (Store store = Store.open(common.dataDir)) {
+            try (Store store = common.openExisting(spec.commandLine())) {
                 Market market = common.openMarket(store);
                 String requesterId = market.findRequester(requester).orElseThrow(
                         () -> new ParameterException(spec.commandLine(), "no requester '"
@@ -249,12 +305,14 @@ public final class Main {
 
     @Command(name = "check", description = "Check the ledger's invariants; exit 1 on violation.")
     static final class Check implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
         @Mixin
         Common common;
 
         @Override
         public Integer call() {
-            try (Store store = Store.open(common.dataDir)) {
+            try (Store store = common.openExisting(spec.commandLine())) {
                 List<String> violations = common.openMarket(store).audit();
                 if (violations.isEmpty()) {
                     System.out.println("ledger OK: balances sum to zero, none negative, every"

@@ -424,8 +424,8 @@ public final class Market {
      */
     public void sendBonus(String requesterId, BonusRequest request, String requestId) {
         Rules.checkBonus(request, limits);
-        String fingerprint = sha256(String.join("\u0000", request.workerId(),
-                request.assignmentId(), Long.toString(request.bonusCents()), request.reason()));
+        String fingerprint = fingerprint(request.workerId(), request.assignmentId(),
+                Long.toString(request.bonusCents()), request.reason());
         store.write(h -> {
             long now = now();
             checkToken(h, requesterId, OP_SEND_BONUS, request.uniqueRequestToken(), fingerprint,
@@ -522,10 +522,11 @@ public final class Market {
             } else {
                 long incrementSeconds = Math.floorDiv(expireAtMillis
                         - Math.max(hit.expirationMillis(), now), 1000);
-                if (expireAtMillis < hit.expirationMillis()
+                if (incrementSeconds < Limits.EXPIRATION_INCREMENT_SECONDS_MIN
                         || expireAtMillis - now > Limits.DURATION_SECONDS_MAX * 1000) {
                     throw MarketException.outOfRange("ExpirationIncrementInSeconds",
-                            incrementSeconds, 60, Limits.DURATION_SECONDS_MAX);
+                            incrementSeconds, Limits.EXPIRATION_INCREMENT_SECONDS_MIN,
+                            Limits.DURATION_SECONDS_MAX);
                 }
                 expiration = expireAtMillis;
             }
@@ -575,7 +576,7 @@ public final class Market {
             throw MarketException.outOfRange("NumberOfAdditionalAssignments", count, 1,
                     Limits.MAX_ASSIGNMENTS_MAX);
         }
-        String fingerprint = sha256(hitId + "\u0000" + count);
+        String fingerprint = fingerprint(hitId, Integer.toString(count));
         store.write(h -> {
             long now = now();
             checkToken(h, requesterId, OP_ADDITIONAL, token, fingerprint, now);
@@ -595,6 +596,7 @@ public final class Market {
                                 + " extended to " + newMax + ", across the fee threshold of "
                                 + fees.manyAssignmentsMin() + " assignments.");
             }
+            Rules.checkLiability(newMax, holdRow(h, hitId).slotCents());
             h.createUpdate("UPDATE hit SET max_assignments = ? WHERE hit_id = ?")
                     .bind(0, newMax).bind(1, hitId).execute();
             reconcile(h, hitId, now);
@@ -813,11 +815,10 @@ public final class Market {
     }
 
     private String hitTypeId(Handle h, String requesterId, HITTypeSpec spec) {
-        String attributes = sha256(String.join("\u0000", spec.title(), spec.description(),
-                String.valueOf(spec.keywords()), Long.toString(spec.rewardCents()),
-                Long.toString(spec.assignmentDurationSeconds()),
+        String attributes = fingerprint(spec.title(), spec.description(), spec.keywords(),
+                Long.toString(spec.rewardCents()), Long.toString(spec.assignmentDurationSeconds()),
                 Long.toString(spec.autoApprovalDelaySeconds()),
-                spec.qualificationRequirementsJson()));
+                spec.qualificationRequirementsJson());
         Optional<String> existing = h.createQuery("""
                 SELECT hit_type_id FROM hit_type
                 WHERE requester_id = ? AND attributes_sha256 = ?""")
@@ -854,6 +855,8 @@ public final class Market {
         }
         long rewardCents = h.createQuery("SELECT reward_cents FROM hit_type WHERE hit_type_id = ?")
                 .bind(0, hitTypeId).mapTo(Long.class).one();
+        long rewardFeeCents = fees.rewardFeeCents(rewardCents, spec.maxAssignments());
+        Rules.checkLiability(spec.maxAssignments(), rewardCents + rewardFeeCents);
         String hitId = Ids.entityId();
         h.createUpdate("""
                 INSERT INTO hit (hit_id, hit_type_id, requester_id, question, requester_annotation,
@@ -862,7 +865,7 @@ public final class Market {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'Assignable', 0, 0, 0, 0)""")
                 .bind(0, hitId).bind(1, hitTypeId).bind(2, requesterId).bind(3, spec.question())
                 .bind(4, spec.requesterAnnotation()).bind(5, spec.maxAssignments())
-                .bind(6, fees.rewardFeeCents(rewardCents, spec.maxAssignments()))
+                .bind(6, rewardFeeCents)
                 .bind(7, now).bind(8, Math.addExact(now, spec.lifetimeSeconds() * 1000))
                 .execute();
         reconcile(h, hitId, now);
@@ -1093,6 +1096,18 @@ public final class Market {
     private static Long nullableLong(ResultSet rs, int column) throws SQLException {
         long value = rs.getLong(column);
         return rs.wasNull() ? null : value;
+    }
+
+    /**
+     * The SHA-256 of {@code parts}, each length-prefixed and null kept apart from "null", so
+     * that different parts never give the same fingerprint.
+     */
+    private static String fingerprint(String... parts) {
+        StringBuilder encoded = new StringBuilder();
+        for (String part : parts) {
+            encoded.append(part == null ? "-;" : part.length() + ":" + part + ";");
+        }
+        return sha256(encoded.toString());
     }
 
     static String sha256(String text) {

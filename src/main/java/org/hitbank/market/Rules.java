@@ -8,6 +8,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 import org.hitbank.base.Cents;
 import org.hitbank.base.Limits;
+import org.hitbank.base.XmlText;
 import org.hitbank.market.Model.BonusRequest;
 import org.hitbank.market.Model.HITSpec;
 import org.hitbank.market.Model.HITTypeSpec;
@@ -28,10 +29,10 @@ final class Rules {
     }
 
     static void checkHITType(HITTypeSpec spec) {
-        checkLength("Title", spec.title(), 1, Limits.TITLE_CHARS_MAX);
-        checkLength("Description", spec.description(), 1, Limits.DESCRIPTION_CHARS_MAX);
+        checkText("Title", spec.title(), 1, Limits.TITLE_CHARS_MAX);
+        checkText("Description", spec.description(), 1, Limits.DESCRIPTION_CHARS_MAX);
         if (spec.keywords() != null) {
-            checkLength("Keywords", spec.keywords(), 0, Limits.KEYWORDS_CHARS_MAX);
+            checkText("Keywords", spec.keywords(), 0, Limits.KEYWORDS_CHARS_MAX);
         }
         if (spec.rewardCents() < 1) {
             throw MarketException.invalidParameter("Reward", Cents.toDollars(spec.rewardCents()),
@@ -48,10 +49,22 @@ final class Rules {
         checkRange("LifetimeInSeconds", spec.lifetimeSeconds(), Limits.DURATION_SECONDS_MIN,
                 Limits.DURATION_SECONDS_MAX);
         if (spec.requesterAnnotation() != null) {
-            checkLength("RequesterAnnotation", spec.requesterAnnotation(), 0,
+            checkText("RequesterAnnotation", spec.requesterAnnotation(), 0,
                     Limits.REQUESTER_ANNOTATION_CHARS_MAX);
         }
         checkQuestion(spec.question());
+    }
+
+    /**
+     * A HIT's liability, {@code maxAssignments × slotCents}, must stay within the largest amount
+     * Hitbank handles.
+     */
+    static void checkLiability(long maxAssignments, long slotCents) {
+        if (slotCents > Cents.AMOUNT_CENTS_MAX / maxAssignments) {
+            throw MarketException.invalid("MaxAssignments", "MaxAssignments " + maxAssignments
+                    + " × (Reward + fee) exceeds $" + Cents.toDollars(Cents.AMOUNT_CENTS_MAX)
+                    + ", the largest amount Hitbank handles.");
+        }
     }
 
     static void checkBonus(BonusRequest request, Limits limits) {
@@ -68,14 +81,14 @@ final class Rules {
             throw MarketException.invalidParameter("Reason", request.reason(),
                     "The reason must not be empty.");
         }
-        checkLength("Reason", request.reason(), 1, Limits.REASON_CHARS_MAX);
+        checkText("Reason", request.reason(), 1, Limits.REASON_CHARS_MAX);
     }
 
     static void checkFeedback(String feedback) {
         if (feedback == null) {
             return;
         }
-        checkLength("RequesterFeedback", feedback, 0, Limits.REQUESTER_FEEDBACK_CHARS_MAX);
+        checkText("RequesterFeedback", feedback, 0, Limits.REQUESTER_FEEDBACK_CHARS_MAX);
         for (int i = 0; i < feedback.length(); i++) {
             char c = feedback.charAt(i);
             if (c <= 8 || c == 11 || c == 12 || (c >= 14 && c <= 31)) {
@@ -124,12 +137,21 @@ final class Rules {
         }
     }
 
-    private static void checkLength(String parameter, String value, int min, int max) {
+    /**
+     * A text parameter: {@code min..max} characters (code points), each one that XML 1.0 allows,
+     * so that it survives storage and every document it is put into (no NUL, no lone surrogate).
+     */
+    private static void checkText(String parameter, String value, int min, int max) {
         int length = value.codePointCount(0, value.length());
         if (length < min || length > max) {
             throw MarketException.invalid(parameter, "The value of " + parameter
                     + " has " + length + " characters; it must have " + min + " to " + max
                     + ".");
+        }
+        int invalid = XmlText.firstInvalidCodePoint(value);
+        if (invalid >= 0) {
+            throw MarketException.invalid(parameter, String.format("The value of %s contains"
+                    + " the character U+%04X, which is not allowed.", parameter, invalid));
         }
     }
 

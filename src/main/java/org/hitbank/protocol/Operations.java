@@ -38,6 +38,10 @@ final class Operations {
         ObjectNode run(String requesterId, String requestId, JsonNode input);
     }
 
+    /** CreateHIT members Hitbank does not support yet; refused rather than ignored. */
+    private static final List<String> UNSUPPORTED_HIT_MEMBERS = List.of("AssignmentReviewPolicy",
+            "HITReviewPolicy", "HITLayoutId", "HITLayoutParameters");
+
     private final Market market;
     private final ObjectMapper mapper;
     private final ObjectMapper canonical;
@@ -218,6 +222,12 @@ final class Operations {
     }
 
     private static HITSpec hitSpec(JsonNode input) {
+        for (String member : UNSUPPORTED_HIT_MEMBERS) {
+            if (input.hasNonNull(member)) {
+                throw AwsErrorException.parameterValidation(member, "Hitbank does not support "
+                        + member + " yet; give the HIT a Question instead.");
+            }
+        }
         return new HITSpec(input.hasNonNull("MaxAssignments")
                 ? input.get("MaxAssignments").asInt() : 1,
                 input.get("LifetimeInSeconds").asLong(), Wire.text(input, "Question"),

@@ -2,6 +2,7 @@ package org.hitbank.protocol;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -57,7 +58,9 @@ public final class RequesterApi {
         this.market = market;
         this.verifier = verifier;
         this.model = ApiModel.load();
-        this.mapper = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        this.mapper = new ObjectMapper()
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.operations = new Operations(market, mapper);
         this.wallClock = wallClock;
         this.requestBytesMax = requestBytesMax;
@@ -102,7 +105,13 @@ public final class RequesterApi {
         if (declared > requestBytesMax) {
             throw tooLarge();
         }
-        byte[] raw = ctx.bodyAsBytes();
+        byte[] raw;
+        try {
+            raw = ctx.bodyAsBytes();
+        } catch (RuntimeException e) {
+            throw AwsErrorException.aws("SerializationException", 400,
+                    "The request body could not be read in full.");
+        }
         if (raw.length > requestBytesMax) {
             throw tooLarge();
         }
@@ -111,7 +120,8 @@ public final class RequesterApi {
         String requesterId = credentials.get(accessKeyId).getKey();
 
         String contentType = ctx.header("Content-Type");
-        if (contentType == null || !contentType.toLowerCase().startsWith(CONTENT_TYPE)) {
+        if (contentType == null
+                || !contentType.split(";", 2)[0].trim().equalsIgnoreCase(CONTENT_TYPE)) {
             throw AwsErrorException.aws("SerializationException", 400,
                     "Content-Type must be " + CONTENT_TYPE + ", was " + contentType + ".");
         }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import org.flywaydb.core.Flyway;
 import org.hitbank.base.HitbankException;
@@ -47,7 +48,11 @@ public final class Store implements AutoCloseable {
      */
     public static Store open(Path dataDir) {
         try {
-            Files.createDirectories(dataDir);
+            if (!Files.isDirectory(dataDir)) {
+                // The store holds requesters' secret keys: only its owner may read it.
+                Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+            }
         } catch (java.io.IOException e) {
             throw new HitbankException("cannot create data directory " + dataDir + ": " + e, e);
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.security.BasicAuthCredentials;
 import java.time.Instant;
@@ -15,6 +16,7 @@ import java.util.Map;
 import org.hitbank.base.Cents;
 import org.hitbank.base.HitbankException;
 import org.hitbank.base.Limits;
+import org.hitbank.base.XmlText;
 import org.hitbank.market.Market;
 import org.hitbank.market.MarketException;
 import org.hitbank.market.Model.Assignment;
@@ -44,10 +46,13 @@ public final class WorkerApi {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerApi.class);
 
     private final Market market;
+    private final int requestBytesMax;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    public WorkerApi(Market market) {
+    /** @param requestBytesMax the largest request body accepted, in bytes */
+    public WorkerApi(Market market, int requestBytesMax) {
         this.market = market;
+        this.requestBytesMax = requestBytesMax;
     }
 
     /** Adds the routes to {@code app}. */
@@ -104,7 +109,7 @@ public final class WorkerApi {
         String workerId = authenticate(ctx);
         JsonNode body;
         try {
-            body = mapper.readTree(ctx.body());
+            body = mapper.readTree(boundedBody(ctx));
         } catch (java.io.IOException e) {
             throw new WorkerError(HttpStatus.BAD_REQUEST, "InvalidJson",
                     "The body is not valid JSON: " + e.getMessage());
@@ -115,7 +120,14 @@ public final class WorkerApi {
                     "The body must be {\"Answers\": {\"<QuestionIdentifier>\": \"<text>\"}}.");
         }
         Map<String, String> fields = new LinkedHashMap<>();
-        answers.fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue().asText()));
+        answers.fields().forEachRemaining(e -> {
+            if (!e.getValue().isTextual()) {
+                throw new WorkerError(HttpStatus.BAD_REQUEST, "InvalidAnswer", "The answer to "
+                        + e.getKey() + " must be a string.");
+            }
+            fields.put(e.getKey(), e.getValue().asText());
+        });
+        checkAnswers(fields);
         return assignmentNode(market.submitAssignment(workerId, ctx.pathParam("assignmentId"),
                 AnswerXml.write(fields)));
     }
@@ -156,6 +168,11 @@ public final class WorkerApi {
      * worker's accepted assignment.
      */
     private void externalSubmit(Context ctx) {
+        if (ctx.req().getContentLengthLong() > requestBytesMax) {
+            ctx.status(HttpStatus.CONTENT_TOO_LARGE).contentType("text/plain; charset=utf-8")
+                    .result("The form is larger than " + requestBytesMax + " bytes.\n");
+            return;
+        }
         Map<String, List<String>> form = ctx.formParamMap();
         List<String> ids = form.get("assignmentId");
         if (ids == null || ids.size() != 1 || ids.get(0).isBlank()) {
@@ -170,7 +187,12 @@ public final class WorkerApi {
             }
         });
         try {
+            checkAnswers(fields);
             market.submitAssignment(null, ids.get(0), AnswerXml.write(fields));
+        } catch (WorkerError error) {
+            ctx.status(error.status).contentType("text/plain; charset=utf-8")
+                    .result(error.getMessage() + "\n");
+            return;
         } catch (MarketException e) {
             WorkerError error = toError(e);
             ctx.status(error.status).contentType("text/plain; charset=utf-8")
@@ -179,6 +201,36 @@ public final class WorkerApi {
         }
         ctx.contentType("text/plain; charset=utf-8")
                 .result("Your answers were submitted. Thank you.\n");
+    }
+
+    /** Answers become XML: names and texts must hold only characters XML 1.0 allows. */
+    private static void checkAnswers(Map<String, String> answers) {
+        for (Map.Entry<String, String> answer : answers.entrySet()) {
+            for (String text : List.of(answer.getKey(), answer.getValue())) {
+                int invalid = XmlText.firstInvalidCodePoint(text);
+                if (invalid >= 0) {
+                    throw new WorkerError(HttpStatus.BAD_REQUEST, "InvalidAnswer",
+                            String.format("The answer to %s contains the character U+%04X,"
+                                    + " which is not allowed.", answer.getKey(), invalid));
+                }
+            }
+        }
+    }
+
+    private byte[] boundedBody(Context ctx) {
+        if (ctx.req().getContentLengthLong() > requestBytesMax) {
+            throw tooLarge();
+        }
+        byte[] body = ctx.bodyAsBytes();
+        if (body.length > requestBytesMax) {
+            throw tooLarge();
+        }
+        return body;
+    }
+
+    private WorkerError tooLarge() {
+        return new WorkerError(HttpStatus.CONTENT_TOO_LARGE, "RequestTooLarge",
+                "The request body is larger than " + requestBytesMax + " bytes.");
     }
 
     private ObjectNode assignmentNode(Assignment a) {
@@ -196,7 +248,12 @@ public final class WorkerApi {
     }
 
     private String authenticate(Context ctx) {
-        BasicAuthCredentials credentials = ctx.basicAuthCredentials();
+        BasicAuthCredentials credentials;
+        try {
+            credentials = ctx.basicAuthCredentials();
+        } catch (RuntimeException malformed) {
+            credentials = null;
+        }
         if (credentials == null
                 || !market.authenticateWorker(credentials.getUsername(),
                 credentials.getPassword())) {
@@ -232,6 +289,8 @@ public final class WorkerApi {
         } catch (MarketException e) {
             WorkerError error = toError(e);
             ctx.status(error.status).json(errorNode(error.code, error.getMessage()));
+        } catch (HttpResponseException e) {
+            ctx.status(e.getStatus()).json(errorNode("HttpError", e.getMessage()));
         } catch (RuntimeException e) {
             LOG.error("worker request failed", e);
             ctx.status(HttpStatus.INTERNAL_SERVER_ERROR)

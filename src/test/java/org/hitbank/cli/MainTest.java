@@ -54,6 +54,33 @@ class MainTest {
     }
 
     @Test
+    void configFile_withAnUnknownKey_isRefused() throws IOException {
+        Path config = dataDir.resolve("hitbank.properties");
+        Files.writeString(config, "feeBasisPoints=0\n");
+        Run run = run("serve", "--config", config.toString(), "--data-dir", dataDir.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("unknown setting(s) in " + config + ": feeBasisPoints"
+                + " (known: amount, bind, bonus-cents-max, bonus-token-retention-hours,");
+    }
+
+    @Test
+    void configFile_thatIsMissing_isRefused() {
+        Path config = dataDir.resolve("nope.properties");
+        Run run = run("serve", "--config", config.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("cannot read config file " + config);
+    }
+
+    @Test
+    void checkAndDeposit_onADirectoryWithoutData_areRefused() {
+        Path typo = dataDir.resolve("typo");
+        Run check = run("check", "--data-dir", typo.toString());
+        assertThat(check.exitCode()).isEqualTo(2);
+        assertThat(check.err()).startsWith("no Hitbank data in " + typo);
+        assertThat(typo).doesNotExist();
+    }
+
+    @Test
     void adminCommands_createFundAndCheck() {
         Run requester = run("requester", "create", "--name", "lab", "--data-dir",
                 dataDir.toString());

@@ -151,6 +151,9 @@ class HitTimeIT {
         assertThat(extended.expiration()).isEqualTo(later);
         assertBalance(mturk, "2.60", "2.40");
         assertParameterValidation(() -> mturk.updateExpirationForHIT(
+                r -> r.hitId(hitId).expireAt(later.plusSeconds(10))),
+                "ExpirationIncrementInSeconds");
+        assertParameterValidation(() -> mturk.updateExpirationForHIT(
                 r -> r.hitId(hitId).expireAt(later.minus(Duration.ofMinutes(30)))),
                 "ExpirationIncrementInSeconds");
     }

@@ -353,4 +353,48 @@ class LifecycleIT {
                 + " the state 'Unassignable'. This operation can be called with a status of:"
                 + " Assignable");
     }
+
+    @Test
+    void workerApi_refusesBadAnswersAndCredentials_withoutSideEffects() {
+        Requester requester = hitbank.newRequester("10.00");
+        Worker worker = hitbank.newWorker();
+        String hitId = requester.client().createHIT(TestHitbank.hit("1.00", 1).build()).hit()
+                .hitId();
+        String assignmentId = hitbank.accept(worker, hitId).get("AssignmentId").asText();
+        String submit = "/worker/api/assignments/" + assignmentId + "/submit";
+
+        TestHitbank.Response control = hitbank.workerCall(worker, "POST", submit,
+                "{\"Answers\":{\"q\":\"a\\u0001b\"}}");
+        assertThat(control.status()).isEqualTo(400);
+        assertThat(control.json().get("Message").asText()).isEqualTo("The answer to q contains"
+                + " the character U+0001, which is not allowed.");
+        TestHitbank.Response notText = hitbank.workerCall(worker, "POST", submit,
+                "{\"Answers\":{\"q\":{\"x\":1}}}");
+        assertThat(notText.status()).isEqualTo(400);
+        assertThat(notText.json().get("Message").asText())
+                .isEqualTo("The answer to q must be a string.");
+        TestHitbank.Response form = hitbank.externalSubmit(Map.of("assignmentId", assignmentId,
+                "q", "\uFFFF"));
+        assertThat(form.status()).isEqualTo(400);
+        assertThat(form.text()).isEqualTo("The answer to q contains the character U+FFFF, which"
+                + " is not allowed.\n");
+        TestHitbank.Response forged = hitbank.workerCall(new Worker("!!!!", "no colon"), "GET",
+                "/worker/api/earnings", null);
+        assertThat(forged.status()).isEqualTo(401);
+
+        assertThat(requester.client().listAssignmentsForHIT(r -> r.hitId(hitId)).assignments())
+                .isEmpty();
+        hitbank.submit(worker, assignmentId, Map.of("q", "fine"));
+        assertBalance(requester.client(), "8.80", "1.20");
+    }
+
+    @Test
+    void hitTypes_withAbsentOrLiteralNullKeywords_areDifferent() {
+        MTurkClient mturk = hitbank.newRequester("10.00").client();
+        HIT without = mturk.createHIT(TestHitbank.hit("0.50", 1).build()).hit();
+        HIT literal = mturk.createHIT(TestHitbank.hit("0.50", 1).keywords("null").build()).hit();
+        assertThat(literal.hitTypeId()).isNotEqualTo(without.hitTypeId());
+        assertThat(literal.keywords()).isEqualTo("null");
+        assertThat(without.keywords()).isNull();
+    }
 }

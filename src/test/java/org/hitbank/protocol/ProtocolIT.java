@@ -91,6 +91,22 @@ class ProtocolIT {
                                 + "\"BonusAmount\":\"1\"}", 400, "ValidationException",
                         "1 validation error detected: Value null at 'reason' failed to satisfy"
                                 + " constraint: Member must not be null"),
+                Arguments.of("GetAccountBalance", JSON, "{} {}", 400,
+                        "SerializationException", "The request body is not valid JSON"),
+                Arguments.of("GetAccountBalance", JSON + "xyz", "{}", 400,
+                        "SerializationException", "Content-Type must be " + JSON),
+                Arguments.of("CreateHIT", JSON, String.format(hit, "1").replace("}",
+                                ",\"HITLayoutId\":\"ABC\"}"), 400, "ParameterValidationError",
+                        "Hitbank does not support HITLayoutId yet; give the HIT a Question"
+                                + " instead."),
+                Arguments.of("CreateHIT", JSON, String.format(hit, "1000000000")
+                                .replace("0.50", "10000000000"), 400, "ParameterValidationError",
+                        "MaxAssignments 1000000000 × (Reward + fee) exceeds"
+                                + " $10000000000.00, the largest amount Hitbank handles."),
+                Arguments.of("CreateHIT", JSON, String.format(hit, "1")
+                                .replace("\"t\"", "\"a\\u0000b\""), 400,
+                        "ParameterValidationError", "The value of Title contains the character"
+                                + " U+0000, which is not allowed."),
                 Arguments.of("UpdateExpirationForHIT", JSON, "{\"HITId\":\"X\","
                         + "\"ExpireAt\":1e30}", 400, "ParameterValidationError",
                         "The value 1.0E30 is not valid for the parameter ExpireAt."),
