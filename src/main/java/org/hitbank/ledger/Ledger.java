@@ -6,8 +6,8 @@ import org.hitbank.base.Check;
 import org.jdbi.v3.core.Handle;
 
 /**
- * The double-entry ledger, in integer cents: the only code that writes {@code account} and
- * {@code transfer}.
+ * The ledger, in integer cents, where every transfer is both a debit and a credit: the only code
+ * that writes {@code account} and {@code transfer}.
  *
  * <p>Implementation notes.
  * <ul>

@@ -7,11 +7,10 @@ import static org.hitbank.testing.MTurkAssertions.assertParameterValidation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import org.hitbank.testing.EndToEndTest;
 import org.hitbank.testing.TestHitbank;
 import org.hitbank.testing.TestHitbank.Requester;
 import org.hitbank.testing.TestHitbank.Worker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.mturk.MTurkClient;
 import software.amazon.awssdk.services.mturk.model.Assignment;
@@ -24,19 +23,7 @@ import software.amazon.awssdk.services.mturk.model.HITStatus;
  * slots, an accepted assignment may still be submitted until its Deadline, abandoned
  * assignments give their slot back, and auto-approval pays. Time moves with the test clock.
  */
-class HitTimeIT {
-    private TestHitbank hitbank;
-
-    @BeforeEach
-    void start() {
-        hitbank = TestHitbank.start();
-    }
-
-    @AfterEach
-    void stop() {
-        hitbank.close();
-    }
-
+class HitTimeIT extends EndToEndTest {
     @Test
     void expiry_releasesUnclaimedSlots_butAcceptedWorkMayStillBeSubmitted() {
         Requester requester = hitbank.newRequester("10.00");

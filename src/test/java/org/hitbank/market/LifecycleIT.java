@@ -7,11 +7,10 @@ import static org.hitbank.testing.MTurkAssertions.assertRequestError;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.hitbank.testing.EndToEndTest;
 import org.hitbank.testing.TestHitbank;
 import org.hitbank.testing.TestHitbank.Requester;
 import org.hitbank.testing.TestHitbank.Worker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.mturk.MTurkClient;
 import software.amazon.awssdk.services.mturk.model.Assignment;
@@ -26,19 +25,7 @@ import software.amazon.awssdk.services.mturk.model.ListHiTsResponse;
  * accept and submit (worker API and externalSubmit), approve, reject, bonus, list, expire,
  * delete, with every balance to the cent.
  */
-class LifecycleIT {
-    private TestHitbank hitbank;
-
-    @BeforeEach
-    void start() {
-        hitbank = TestHitbank.start();
-    }
-
-    @AfterEach
-    void stop() {
-        hitbank.close();
-    }
-
+class LifecycleIT extends EndToEndTest {
     @Test
     void lifecycle_fundsPostsSubmitsApprovesRejectsBonusesAndDeletes_toTheCent() {
         Requester requester = hitbank.newRequester("100.00");

@@ -33,6 +33,9 @@ public final class MutableClock extends Clock {
 
     @Override
     public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("MutableClock is UTC only");
+        if (zone.equals(ZoneOffset.UTC)) {
+            return this;
+        }
+        throw new IllegalArgumentException("MutableClock is UTC only, not " + zone);
     }
 }
