@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.hitbank.base.HitbankException;
 import org.hitbank.market.Market;
 import org.hitbank.protocol.RequesterApi;
 import org.hitbank.protocol.SigV4Verifier;
@@ -38,6 +39,7 @@ public final class HitbankServer implements AutoCloseable {
      * Opens the store and starts serving.
      *
      * @param marketClock the market's time (tests move it); SigV4 always checks the wall clock
+     * @throws HitbankException when the store cannot be opened or the port cannot be bound
      */
     public static HitbankServer start(ServerConfig config, Clock marketClock) {
         Store store = Store.open(config.dataDir());
@@ -52,7 +54,14 @@ public final class HitbankServer implements AutoCloseable {
         });
         app.post("/", requesterApi::handle);
         new WorkerApi(market, config.limits().requestBytesMax()).register(app);
-        app.start(config.bindAddress(), config.port());
+        try {
+            app.start(config.bindAddress(), config.port());
+        } catch (RuntimeException e) {
+            store.close();
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new HitbankException("cannot listen on " + config.bindAddress() + ":"
+                    + config.port() + ": " + cause.getMessage(), e);
+        }
 
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "hitbank-sweeper");

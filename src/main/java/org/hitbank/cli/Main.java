@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.hitbank.base.Cents;
+import org.hitbank.base.HitbankException;
 import org.hitbank.base.Limits;
 import org.hitbank.ledger.FeeSchedule;
 import org.hitbank.market.Market;
@@ -199,7 +200,13 @@ public final class Main {
                 throw new ParameterException(spec.commandLine(), "invalid configuration: "
                         + e.getMessage());
             }
-            HitbankServer server = HitbankServer.start(config, Clock.systemUTC());
+            HitbankServer server;
+            try {
+                server = HitbankServer.start(config, Clock.systemUTC());
+            } catch (HitbankException e) {
+                spec.commandLine().getErr().println("hitbank: " + e.getMessage());
+                return 1;
+            }
             System.out.println("Hitbank is serving on http://" + bind + ":" + server.port()
                     + "/ (data: " + common.dataDir.toAbsolutePath() + ")");
             CountDownLatch stopped = new CountDownLatch(1);

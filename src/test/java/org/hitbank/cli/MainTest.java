@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +53,17 @@ class MainTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).startsWith("invalid configuration: port must be 0..65535, was"
                 + " 99999");
+    }
+
+    @Test
+    void serve_onAPortInUse_exitsOneSayingSo() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Run run = run("serve", "--port", Integer.toString(taken.getLocalPort()),
+                    "--data-dir", dataDir.toString());
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.err()).startsWith("hitbank: cannot listen on 127.0.0.1:"
+                    + taken.getLocalPort() + ": ");
+        }
     }
 
     @Test
