@@ -6,7 +6,7 @@ public enum TransferKind {
     DEPOSIT,
     /** requester available → requester on hold: liability of a HIT's open assignments. */
     HOLD,
-    /** requester on hold → requester available: a hold no longer needed (reject, expiry). */
+    /** requester on hold → requester available: a hold no longer needed (reject, expiry...). */
     RELEASE,
     /** requester on hold (or available, after an overridden rejection) → worker earnings. */
     REWARD,

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.BiConsumer;
 import org.hitbank.base.Check;
 import org.hitbank.base.Cents;
 import org.hitbank.base.Ids;
@@ -44,11 +43,15 @@ import org.hitbank.market.Model.SweepResult;
 import org.hitbank.market.Model.WorkerCredentials;
 import org.hitbank.store.Store;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The marketplace: requesters, workers, HIT types, HITs, assignments and bonuses, and the rules
- * of MTurk's Requester API (MTURK-NOTES §4-6). Every public method is one transaction on the
- * {@link Store}; every money movement goes through {@link Ledger#post}.
+ * of MTurk's Requester API (MTURK-NOTES §4-6). Every change is one transaction on the
+ * {@link Store} ({@link #sweep} makes one per item); every money movement goes through
+ * {@link Ledger#post}.
  *
  * <p>Implementation notes.
  * <ul>
@@ -67,6 +70,7 @@ import org.jdbi.v3.core.Handle;
  * Thread-safe: all state is in the store.
  */
 public final class Market {
+    private static final Logger LOG = LoggerFactory.getLogger(Market.class);
     private static final String OP_CREATE_HIT = "CreateHIT";
     private static final String OP_SEND_BONUS = "SendBonus";
     private static final String OP_ADDITIONAL = "CreateAdditionalAssignmentsForHIT";
@@ -332,7 +336,7 @@ public final class Market {
      */
     public AssignmentWithHIT getAssignment(String requesterId, String assignmentId) {
         return store.read(h -> {
-            Assignment assignment = visibleAssignment(h, requesterId, assignmentId);
+            Assignment assignment = visibleAssignment(h, requesterId, assignmentId, true);
             return new AssignmentWithHIT(assignment, hit(h, requesterId, assignment.hitId()));
         });
     }
@@ -370,7 +374,7 @@ public final class Market {
                                   boolean overrideRejection) {
         Rules.checkFeedback(feedback);
         store.write(h -> {
-            Assignment assignment = visibleAssignment(h, requesterId, assignmentId);
+            Assignment assignment = visibleAssignment(h, requesterId, assignmentId, false);
             long now = now();
             if (assignment.status() == AssignmentStatus.Submitted) {
                 approve(h, assignment, feedback, now);
@@ -382,8 +386,7 @@ public final class Market {
                 }
                 approveRejected(h, assignment, feedback, now);
             } else {
-                throw MarketException.of(Kind.INVALID_ASSIGNMENT_STATE,
-                        "This operation can be called with a status of: Submitted");
+                throw notSubmitted();
             }
             return null;
         });
@@ -398,10 +401,9 @@ public final class Market {
     public void rejectAssignment(String requesterId, String assignmentId, String feedback) {
         Rules.checkFeedback(feedback);
         store.write(h -> {
-            Assignment assignment = visibleAssignment(h, requesterId, assignmentId);
+            Assignment assignment = visibleAssignment(h, requesterId, assignmentId, false);
             if (assignment.status() != AssignmentStatus.Submitted) {
-                throw MarketException.of(Kind.INVALID_ASSIGNMENT_STATE,
-                        "This operation can be called with a status of: Submitted");
+                throw notSubmitted();
             }
             h.createUpdate("""
                     UPDATE assignment SET status = 'Rejected', rejection_millis = ?,
@@ -435,7 +437,8 @@ public final class Market {
             if (!workerKnown) {
                 throw MarketException.invalidParameter("WorkerId", request.workerId(), null);
             }
-            Assignment assignment = visibleAssignment(h, requesterId, request.assignmentId());
+            Assignment assignment = visibleAssignment(h, requesterId, request.assignmentId(),
+                    false);
             if (!assignment.workerId().equals(request.workerId())) {
                 throw MarketException.assignmentDoesNotExist(request.assignmentId());
             }
@@ -480,7 +483,7 @@ public final class Market {
         }
         return store.read(h -> {
             if (assignmentId != null) {
-                visibleAssignment(h, requesterId, assignmentId);
+                visibleAssignment(h, requesterId, assignmentId, true);
             }
             if (hitId != null) {
                 hit(h, requesterId, hitId);
@@ -523,10 +526,14 @@ public final class Market {
                 long incrementSeconds = Math.floorDiv(expireAtMillis
                         - Math.max(hit.expirationMillis(), now), 1000);
                 if (incrementSeconds < Limits.EXPIRATION_INCREMENT_SECONDS_MIN
-                        || expireAtMillis - now > Limits.DURATION_SECONDS_MAX * 1000) {
+                        || incrementSeconds > Limits.DURATION_SECONDS_MAX) {
                     throw MarketException.outOfRange("ExpirationIncrementInSeconds",
                             incrementSeconds, Limits.EXPIRATION_INCREMENT_SECONDS_MIN,
                             Limits.DURATION_SECONDS_MAX);
+                }
+                if (expireAtMillis - now > Limits.DURATION_SECONDS_MAX * 1000) {
+                    throw MarketException.invalid("ExpireAt", "ExpireAt may be at most "
+                            + Limits.DURATION_SECONDS_MAX + " seconds (365 days) from now.");
                 }
                 expiration = expireAtMillis;
             }
@@ -742,52 +749,68 @@ public final class Market {
      * HITs release the hold of their unclaimed slots, and expired tokens are forgotten.
      */
     public SweepResult sweep() {
-        long now = now();
+        long due = now();
         int abandoned = applyDue("""
                 SELECT assignment_id FROM assignment WHERE status = 'Accepted'
-                  AND deadline_millis <= ? ORDER BY deadline_millis LIMIT ?""", now,
-                AssignmentStatus.Accepted, (h, a) -> {
+                  AND deadline_millis <= ? ORDER BY deadline_millis LIMIT ?""", due,
+                AssignmentStatus.Accepted, (h, a, now) -> {
                     h.createUpdate("UPDATE assignment SET status = 'Abandoned'"
                             + " WHERE assignment_id = ?").bind(0, a.assignmentId()).execute();
                     reconcile(h, a.hitId(), now);
                 });
         int approved = applyDue("""
                 SELECT assignment_id FROM assignment WHERE status = 'Submitted'
-                  AND auto_approval_millis <= ? ORDER BY auto_approval_millis LIMIT ?""", now,
-                AssignmentStatus.Submitted, (h, a) -> approve(h, a, null, now));
+                  AND auto_approval_millis <= ? ORDER BY auto_approval_millis LIMIT ?""", due,
+                AssignmentStatus.Submitted, (h, a, now) -> approve(h, a, null, now));
         int expired = 0;
         for (String id : due("""
                 SELECT hit_id FROM hit WHERE assignments_available > 0 AND expiration_millis <= ?
-                ORDER BY expiration_millis LIMIT ?""", now)) {
-            expired += store.write(h -> {
-                reconcile(h, id, now);
+                ORDER BY expiration_millis LIMIT ?""", due)) {
+            expired += sweepOne(h -> {
+                reconcile(h, id, now());
                 return 1;
             });
         }
         int forgotten = store.write(h -> h.createUpdate(
                         "DELETE FROM idempotency_token WHERE expires_millis <= ?")
-                .bind(0, now).execute());
+                .bind(0, now()).execute());
         return new SweepResult(abandoned, approved, expired, forgotten);
     }
 
+    /** One time-driven change of an assignment, given the time read inside its transaction. */
+    @FunctionalInterface
+    private interface DueChange {
+        void apply(Handle h, Assignment assignment, long now);
+    }
+
     /**
-     * Applies {@code change}, one transaction each, to the assignments {@code sql} finds due that
-     * are still in {@code expected} status; returns how many changed.
+     * Applies {@code change}, one transaction each and with the time read in it, to the
+     * assignments {@code sql} finds due that are still in {@code expected} status; returns how
+     * many changed. A change the market refuses is logged and skipped, not retried at once.
      */
-    private int applyDue(String sql, long now, AssignmentStatus expected,
-                         BiConsumer<Handle, Assignment> change) {
+    private int applyDue(String sql, long due, AssignmentStatus expected, DueChange change) {
         int applied = 0;
-        for (String id : due(sql, now)) {
-            applied += store.write(h -> {
+        for (String id : due(sql, due)) {
+            applied += sweepOne(h -> {
                 Optional<Assignment> a = assignment(h, id);
                 if (a.isEmpty() || a.get().status() != expected) {
                     return 0;
                 }
-                change.accept(h, a.get());
+                change.apply(h, a.get(), now());
                 return 1;
             });
         }
         return applied;
+    }
+
+    /** One sweep transaction; a refusal skips this item so the others still run. */
+    private int sweepOne(HandleCallback<Integer, RuntimeException> work) {
+        try {
+            return store.write(work);
+        } catch (MarketException e) {
+            LOG.warn("sweep skipped an item: {}", e.getMessage());
+            return 0;
+        }
     }
 
     private List<String> due(String sql, long now) {
@@ -990,13 +1013,19 @@ public final class Market {
                 .bind(0, assignmentId).map((rs, ctx) -> assignmentFrom(rs)).findOne();
     }
 
-    /** An assignment of the requester's HITs in a status the requester API can see. */
-    private static Assignment visibleAssignment(Handle h, String requesterId, String assignmentId) {
+    /**
+     * An assignment of the requester's HITs in a status the requester API can see. Reads see the
+     * assignments of deleted HITs too ({@code ofDeletedHITs}), as they see deleted HITs; changes
+     * (approve, reject, bonus) do not.
+     */
+    private static Assignment visibleAssignment(Handle h, String requesterId, String assignmentId,
+                                                boolean ofDeletedHITs) {
         return h.createQuery("SELECT " + ASSIGNMENT_COLUMNS + """
                          FROM assignment a JOIN hit h ON h.hit_id = a.hit_id
-                        WHERE a.assignment_id = ? AND h.requester_id = ? AND h.disposed = 0
+                        WHERE a.assignment_id = ? AND h.requester_id = ?
+                          AND (h.disposed = 0 OR ?)
                           AND a.status IN ('Submitted', 'Approved', 'Rejected')""")
-                .bind(0, assignmentId).bind(1, requesterId)
+                .bind(0, assignmentId).bind(1, requesterId).bind(2, ofDeletedHITs)
                 .map((rs, ctx) -> assignmentFrom(rs)).findOne()
                 .orElseThrow(() -> MarketException.assignmentDoesNotExist(assignmentId));
     }
@@ -1004,6 +1033,11 @@ public final class Market {
     private static Assignment workerAssignment(Handle h, String workerId, String assignmentId) {
         return assignment(h, assignmentId).filter(a -> a.workerId().equals(workerId))
                 .orElseThrow(() -> MarketException.assignmentDoesNotExist(assignmentId));
+    }
+
+    private static MarketException notSubmitted() {
+        return MarketException.of(Kind.INVALID_ASSIGNMENT_STATE,
+                "This operation can be called with a status of: Submitted");
     }
 
     private static void requireAccepted(Assignment assignment) {

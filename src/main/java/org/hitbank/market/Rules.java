@@ -12,6 +12,7 @@ import org.hitbank.base.XmlText;
 import org.hitbank.market.Model.BonusRequest;
 import org.hitbank.market.Model.HITSpec;
 import org.hitbank.market.Model.HITTypeSpec;
+import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.xml.sax.InputSource;
 
@@ -84,17 +85,10 @@ final class Rules {
         checkText("Reason", request.reason(), 1, Limits.REASON_CHARS_MAX);
     }
 
+    /** RequesterFeedback: at most 1,024 characters, none that XML forbids (ASCII 0-8 etc.). */
     static void checkFeedback(String feedback) {
-        if (feedback == null) {
-            return;
-        }
-        checkText("RequesterFeedback", feedback, 0, Limits.REQUESTER_FEEDBACK_CHARS_MAX);
-        for (int i = 0; i < feedback.length(); i++) {
-            char c = feedback.charAt(i);
-            if (c <= 8 || c == 11 || c == 12 || (c >= 14 && c <= 31)) {
-                throw MarketException.invalidParameter("RequesterFeedback", feedback,
-                        "It must not contain ASCII control characters 0-8, 11, 12 or 14-31.");
-            }
+        if (feedback != null) {
+            checkText("RequesterFeedback", feedback, 0, Limits.REQUESTER_FEEDBACK_CHARS_MAX);
         }
     }
 
@@ -113,7 +107,7 @@ final class Rules {
             throw MarketException.invalid("Question", "The Question is "
                     + bytes + " bytes; it may be at most " + Limits.QUESTION_BYTES_MAX + ".");
         }
-        Element root;
+        Document document;
         try {
             DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
             factory.setNamespaceAware(true);
@@ -123,17 +117,31 @@ final class Rules {
             factory.setExpandEntityReferences(false);
             var builder = factory.newDocumentBuilder();
             builder.setErrorHandler(null);
-            root = builder.parse(new InputSource(new StringReader(question))).getDocumentElement();
+            document = builder.parse(new InputSource(new StringReader(question)));
         } catch (ParserConfigurationException e) {
             throw new IllegalStateException(e);
         } catch (org.xml.sax.SAXException | java.io.IOException e) {
             throw MarketException.invalid("Question",
                     "The Question is not well-formed XML: " + e.getMessage());
         }
+        if (!"1.0".equals(document.getXmlVersion())) {
+            throw MarketException.invalid("Question", "The Question must be XML 1.0, not "
+                    + document.getXmlVersion() + ".");
+        }
+        Element root = document.getDocumentElement();
         if (!QUESTION_ROOTS.contains(root.getLocalName())) {
             throw MarketException.invalid("Question", "The Question's root"
                     + " element must be ExternalQuestion, HTMLQuestion or QuestionForm, not "
                     + root.getLocalName() + ".");
+        }
+        String content = switch (root.getLocalName()) {
+            case "ExternalQuestion" -> "ExternalURL";
+            case "HTMLQuestion" -> "HTMLContent";
+            default -> null;
+        };
+        if (content != null && root.getElementsByTagNameNS("*", content).getLength() == 0) {
+            throw MarketException.invalid("Question", "The " + root.getLocalName()
+                    + " has no " + content + " element.");
         }
     }
 

@@ -2,6 +2,9 @@ package org.hitbank.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -109,6 +112,38 @@ public final class ApiModel {
         if (violations.count > 0) {
             throw AwsErrorException.aws("ValidationException", 400, violations.message());
         }
+    }
+
+    /**
+     * A copy of a body that {@link #validate} accepted, keeping at every depth only the members
+     * the model names, so that what Hitbank stores and echoes (QualificationRequirements, say) is
+     * what the API defines.
+     */
+    public JsonNode knownMembers(String operation, JsonNode input) {
+        return prune(inputShapeByOperation.get(operation), input);
+    }
+
+    private JsonNode prune(Shape shape, JsonNode node) {
+        return switch (shape) {
+            case StructureShape structure -> {
+                ObjectNode out = JsonNodeFactory.instance.objectNode();
+                for (Member member : structure.members()) {
+                    JsonNode value = node.get(member.name());
+                    if (value != null && !value.isNull()) {
+                        out.set(member.name(), prune(shapes.get(member.shapeName()), value));
+                    }
+                }
+                yield out;
+            }
+            case ListShape list -> {
+                ArrayNode out = JsonNodeFactory.instance.arrayNode();
+                for (JsonNode element : node) {
+                    out.add(prune(shapes.get(list.memberShapeName()), element));
+                }
+                yield out;
+            }
+            default -> node;
+        };
     }
 
     // ---------------------------------------------------------------------------------------

@@ -82,6 +82,12 @@ public final class RequesterApi {
             AwsErrorException wire = toWire(e);
             status = wire.httpStatus();
             body = errorBody(wire);
+        } catch (Store.CommitUnknownException e) {
+            LOG.error("request {}: commit failed, outcome unknown", requestId, e);
+            AwsErrorException wire = AwsErrorException.serviceFault("The outcome of this request"
+                    + " is unknown. Retry it with the same UniqueRequestToken.");
+            status = wire.httpStatus();
+            body = errorBody(wire);
         } catch (Store.StoreBusyException e) {
             LOG.warn("request {} gave up on a busy store: {}", requestId, e.getMessage());
             AwsErrorException wire = AwsErrorException.serviceFault(
@@ -144,6 +150,7 @@ public final class RequesterApi {
                     "The request body could not be read: " + e.getMessage());
         }
         model.validate(operationName, input);
+        input = model.knownMembers(operationName, input);
         Operations.Operation operation = operations.find(operationName);
         if (operation == null) {
             throw AwsErrorException.requestError("AWS.MechanicalTurk.UnsupportedOperation",

@@ -8,6 +8,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import org.flywaydb.core.Flyway;
 import org.hitbank.base.HitbankException;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -20,12 +21,16 @@ import org.sqlite.SQLiteErrorCode;
  * The embedded store: one SQLite file ({@code <dataDir>/hitbank.db}) in WAL mode with
  * {@code synchronous=FULL}, so a committed transaction survives {@code kill -9} and power loss.
  * Several processes may open it at once (the server and the admin CLI): SQLite serialises writers
- * and every write transaction starts {@code BEGIN IMMEDIATE}.
+ * and every write transaction starts {@code BEGIN IMMEDIATE}, issued here, not by the driver.
  *
- * <p>{@link #write} is the transaction runner for every state change: it retries a transaction that
- * failed with {@code SQLITE_BUSY} a bounded number of times, keeping each failure as a suppressed
- * exception, and then gives up with {@link StoreBusyException}. The callback must have no effects
- * outside the transaction. Thread-safe.
+ * <p>{@link #write} is the transaction runner for every state change. It retries a transaction
+ * only while nothing can have been committed: when {@code BEGIN IMMEDIATE} or the callback failed
+ * with {@code SQLITE_BUSY} (then it rolls back), a bounded number of times, keeping each failure as
+ * a suppressed exception, and then gives up with {@link StoreBusyException}. Once {@code COMMIT}
+ * has been sent it never retries: a failed commit is a {@link CommitUnknownException}, whose
+ * outcome is unknown. (The driver's own IMMEDIATE mode is not used: it sends {@code COMMIT} and a
+ * new {@code BEGIN IMMEDIATE} together, and a busy error from the second looked like a failed
+ * commit.) The callback must have no effects outside the transaction. Thread-safe.
  */
 public final class Store implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Store.class);
@@ -61,7 +66,6 @@ public final class Store implements AutoCloseable {
         sqlite.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         sqlite.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
         sqlite.enforceForeignKeys(true);
-        sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         SQLiteDataSource sqliteDataSource = new SQLiteDataSource(sqlite);
         sqliteDataSource.setUrl("jdbc:sqlite:" + dataDir.resolve("hitbank.db").toAbsolutePath());
 
@@ -79,17 +83,19 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Runs {@code callback} in one write transaction, retrying on {@code SQLITE_BUSY}.
+     * Runs {@code callback} in one {@code BEGIN IMMEDIATE} transaction, retrying while nothing can
+     * have been committed.
      *
-     * @throws StoreBusyException when every retry found the database busy
+     * @throws StoreBusyException when every try found the database busy; nothing was committed
+     * @throws CommitUnknownException when {@code COMMIT} failed; the outcome is unknown
      */
     public <T, X extends Exception> T write(HandleCallback<T, X> callback) throws X {
         StoreBusyException busy = null;
         for (int attempt = 1; attempt <= RETRIES_MAX; attempt++) {
             try {
-                return jdbi.inTransaction(callback);
+                return jdbi.withHandle(handle -> inTransaction(handle, callback));
             } catch (RuntimeException e) {
-                if (!isBusy(e)) {
+                if (e instanceof CommitUnknownException || !isBusy(e)) {
                     if (busy != null) {
                         e.addSuppressed(busy);
                     }
@@ -103,6 +109,34 @@ public final class Store implements AutoCloseable {
             }
         }
         throw busy;
+    }
+
+    private static <T, X extends Exception> T inTransaction(Handle handle,
+                                                           HandleCallback<T, X> callback)
+            throws X {
+        handle.execute("BEGIN IMMEDIATE");
+        T result;
+        try {
+            result = callback.withHandle(handle);
+        } catch (Exception | Error e) {
+            try {
+                handle.execute("ROLLBACK");
+            } catch (RuntimeException rollback) {
+                e.addSuppressed(rollback);
+            }
+            throw e;
+        }
+        try {
+            handle.execute("COMMIT");
+        } catch (RuntimeException e) {
+            try {
+                handle.execute("ROLLBACK");
+            } catch (RuntimeException rollback) {
+                e.addSuppressed(rollback);
+            }
+            throw new CommitUnknownException(e);
+        }
+        return result;
     }
 
     /** Runs {@code callback} on a handle without a write transaction (autocommit reads). */
@@ -127,6 +161,13 @@ public final class Store implements AutoCloseable {
     @Override
     public void close() {
         dataSource.close();
+    }
+
+    /** A {@code COMMIT} failed: the transaction may or may not have been committed. */
+    public static final class CommitUnknownException extends HitbankException {
+        CommitUnknownException(Throwable cause) {
+            super("COMMIT failed; the transaction's outcome is unknown", cause);
+        }
     }
 
     /** Thrown when a write transaction found the database busy on every try; nothing changed. */

@@ -1,5 +1,7 @@
 package org.hitbank.worker;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -40,14 +42,17 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /worker/api/assignments} — the worker's assignments;</li>
  *   <li>{@code GET /worker/api/earnings} — balance, rewards and bonuses with reasons.</li>
  * </ul>
- * Errors are {@code {"Error": code, "Message": text}} with 400, 401, 404 or 409. Thread-safe.
+ * Errors are {@code {"Error": code, "Message": text}} with 400, 401, 404, 409 or 413, and 500
+ * only for a server failure; externalSubmit answers in plain text. Thread-safe.
  */
 public final class WorkerApi {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerApi.class);
 
     private final Market market;
     private final int requestBytesMax;
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** @param requestBytesMax the largest request body accepted, in bytes */
     public WorkerApi(Market market, int requestBytesMax) {
@@ -168,17 +173,37 @@ public final class WorkerApi {
      * worker's accepted assignment.
      */
     private void externalSubmit(Context ctx) {
-        if (ctx.req().getContentLengthLong() > requestBytesMax) {
-            ctx.status(HttpStatus.CONTENT_TOO_LARGE).contentType("text/plain; charset=utf-8")
-                    .result("The form is larger than " + requestBytesMax + " bytes.\n");
-            return;
+        String text;
+        try {
+            text = submitForm(ctx);
+        } catch (WorkerError e) {
+            ctx.status(e.status);
+            text = e.getMessage();
+        } catch (MarketException e) {
+            WorkerError error = toError(e);
+            ctx.status(error.status);
+            text = error.getMessage();
+        } catch (RuntimeException e) {
+            LOG.error("externalSubmit failed", e);
+            ctx.status(HttpStatus.INTERNAL_SERVER_ERROR);
+            text = "Nothing was submitted. Try again.";
         }
+        ctx.contentType("text/plain; charset=utf-8").result(text + "\n");
+    }
+
+    private String submitForm(Context ctx) {
+        String contentType = ctx.contentType();
+        if (contentType == null || !contentType.split(";", 2)[0].trim()
+                .equalsIgnoreCase("application/x-www-form-urlencoded")) {
+            throw new WorkerError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UnsupportedMediaType",
+                    "externalSubmit takes an application/x-www-form-urlencoded form.");
+        }
+        boundedBody(ctx);
         Map<String, List<String>> form = ctx.formParamMap();
         List<String> ids = form.get("assignmentId");
         if (ids == null || ids.size() != 1 || ids.get(0).isBlank()) {
-            ctx.status(HttpStatus.BAD_REQUEST).contentType("text/plain; charset=utf-8")
-                    .result("externalSubmit needs exactly one assignmentId field.\n");
-            return;
+            throw new WorkerError(HttpStatus.BAD_REQUEST, "MissingAssignmentId",
+                    "externalSubmit needs exactly one assignmentId field.");
         }
         Map<String, String> fields = new LinkedHashMap<>();
         form.forEach((name, values) -> {
@@ -186,21 +211,9 @@ public final class WorkerApi {
                 fields.put(name, String.join(",", values));
             }
         });
-        try {
-            checkAnswers(fields);
-            market.submitAssignment(null, ids.get(0), AnswerXml.write(fields));
-        } catch (WorkerError error) {
-            ctx.status(error.status).contentType("text/plain; charset=utf-8")
-                    .result(error.getMessage() + "\n");
-            return;
-        } catch (MarketException e) {
-            WorkerError error = toError(e);
-            ctx.status(error.status).contentType("text/plain; charset=utf-8")
-                    .result(error.getMessage() + "\n");
-            return;
-        }
-        ctx.contentType("text/plain; charset=utf-8")
-                .result("Your answers were submitted. Thank you.\n");
+        checkAnswers(fields);
+        market.submitAssignment(null, ids.get(0), AnswerXml.write(fields));
+        return "Your answers were submitted. Thank you.";
     }
 
     /** Answers become XML: names and texts must hold only characters XML 1.0 allows. */

@@ -365,6 +365,14 @@ class LifecycleIT extends EndToEndTest {
         assertThat(form.status()).isEqualTo(400);
         assertThat(form.text()).isEqualTo("The answer to q contains the character U+FFFF, which"
                 + " is not allowed.\n");
+        TestHitbank.Response trailing = hitbank.workerCall(worker, "POST", submit,
+                "{\"Answers\":{\"q\":\"a\"}} trailing");
+        assertThat(trailing.status()).isEqualTo(400);
+        TestHitbank.Response multipart = hitbank.externalSubmitAs("multipart/form-data;"
+                + " boundary=x", "--x--");
+        assertThat(multipart.status()).isEqualTo(415);
+        assertThat(multipart.text()).isEqualTo("externalSubmit takes an"
+                + " application/x-www-form-urlencoded form.\n");
         TestHitbank.Response forged = hitbank.workerCall(new Worker("!!!!", "no colon"), "GET",
                 "/worker/api/earnings", null);
         assertThat(forged.status()).isEqualTo(401);

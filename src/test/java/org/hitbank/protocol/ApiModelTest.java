@@ -316,4 +316,15 @@ class ApiModelTest {
             throw new UncheckedIOException(e);
         }
     }
+
+    @Test
+    void knownMembers_dropsWhatTheModelDoesNotName_atEveryDepth() throws Exception {
+        JsonNode input = MAPPER.readTree("{\"HITId\":\"X\",\"Evil\":1,"
+                + "\"QualificationRequirements\":[{\"QualificationTypeId\":\"Q\","
+                + "\"Comparator\":\"In\",\"Evil\":{\"a\":1},"
+                + "\"LocaleValues\":[{\"Country\":\"US\",\"Evil\":2}]}]}");
+        assertThat(MODEL.knownMembers("CreateHIT", input)).isEqualTo(MAPPER.readTree(
+                "{\"QualificationRequirements\":[{\"QualificationTypeId\":\"Q\","
+                        + "\"Comparator\":\"In\",\"LocaleValues\":[{\"Country\":\"US\"}]}]}"));
+    }
 }

@@ -91,6 +91,13 @@ class ProtocolIT {
                                 + "\"BonusAmount\":\"1\"}", 400, "ValidationException",
                         "1 validation error detected: Value null at 'reason' failed to satisfy"
                                 + " constraint: Member must not be null"),
+                Arguments.of("CreateHIT", JSON, String.format(hit, "1").replace(
+                                "<QuestionForm/>", "<?xml version=\\\"1.1\\\"?><QuestionForm/>"),
+                        400, "ParameterValidationError", "The Question must be XML 1.0, not 1.1."),
+                Arguments.of("CreateHIT", JSON, String.format(hit, "1").replace(
+                                "<QuestionForm/>", "<ExternalQuestion><FrameHeight>0</FrameHeight>"
+                                        + "</ExternalQuestion>"), 400, "ParameterValidationError",
+                        "The ExternalQuestion has no ExternalURL element."),
                 Arguments.of("GetAccountBalance", JSON, "{} {}", 400,
                         "SerializationException", "The request body is not valid JSON"),
                 Arguments.of("GetAccountBalance", JSON + "xyz", "{}", 400,

@@ -175,6 +175,13 @@ public final class TestHitbank implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    /** A raw post to externalSubmit with any content type. */
+    public Response externalSubmitAs(String contentType, String body) {
+        return send(HttpRequest.newBuilder(URI.create(endpoint() + "/mturk/externalSubmit"))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
     private Response send(HttpRequest request) {
         try {
             HttpResponse<String> response = http.send(request,
