@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
+import java.util.concurrent.locks.ReentrantLock;
 import org.flywaydb.core.Flyway;
 import org.hitbank.base.HitbankException;
 import org.jdbi.v3.core.Handle;
@@ -39,6 +40,12 @@ public final class Store implements AutoCloseable {
 
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
+    /**
+     * Serialises this process's writers before SQLite does: SQLite's busy handler makes a
+     * waiting writer sleep in steps of milliseconds, which costs more than the wait itself.
+     * Other processes (the admin CLI) still meet SQLite's lock and busy timeout.
+     */
+    private final ReentrantLock writeLock = new ReentrantLock();
 
     private Store(HikariDataSource dataSource) {
         this.dataSource = dataSource;
@@ -92,6 +99,7 @@ public final class Store implements AutoCloseable {
     public <T, X extends Exception> T write(HandleCallback<T, X> callback) throws X {
         StoreBusyException busy = null;
         for (int attempt = 1; attempt <= RETRIES_MAX; attempt++) {
+            writeLock.lock();
             try {
                 return jdbi.withHandle(handle -> inTransaction(handle, callback));
             } catch (RuntimeException e) {
@@ -106,6 +114,8 @@ public final class Store implements AutoCloseable {
                 }
                 busy.addSuppressed(e);
                 LOG.debug("SQLITE_BUSY on attempt {}", attempt);
+            } finally {
+                writeLock.unlock();
             }
         }
         throw busy;
