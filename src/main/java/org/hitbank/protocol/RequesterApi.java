@@ -70,40 +70,40 @@ public final class RequesterApi {
     public void handle(Context ctx) {
         String requestId = UUID.randomUUID().toString();
         ctx.header("x-amzn-RequestId", requestId);
+        int status = 200;
         ObjectNode body;
-        int status;
         try {
             body = dispatch(ctx, requestId);
-            status = 200;
-        } catch (AwsErrorException e) {
-            status = e.httpStatus();
-            body = errorBody(e);
-        } catch (MarketException e) {
-            AwsErrorException wire = toWire(e);
-            status = wire.httpStatus();
-            body = errorBody(wire);
-        } catch (Store.CommitUnknownException e) {
-            LOG.error("request {}: commit failed, outcome unknown", requestId, e);
-            AwsErrorException wire = AwsErrorException.serviceFault("The outcome of this request"
-                    + " is unknown. Retry it with the same UniqueRequestToken.");
-            status = wire.httpStatus();
-            body = errorBody(wire);
-        } catch (Store.StoreBusyException e) {
-            LOG.warn("request {} gave up on a busy store: {}", requestId, e.getMessage());
-            AwsErrorException wire = AwsErrorException.serviceFault(
-                    "The service is busy; nothing was changed. Try your call again.");
-            status = wire.httpStatus();
-            body = errorBody(wire);
         } catch (RuntimeException e) {
-            LOG.error("request {} failed", requestId, e);
-            AwsErrorException wire = AwsErrorException.serviceFault("Hitbank is temporarily"
-                    + " unable to process your request; nothing was changed. Try your call"
-                    + " again.");
+            AwsErrorException wire = toWire(e, requestId);
             status = wire.httpStatus();
             body = errorBody(wire);
         }
         ctx.status(status).contentType(CONTENT_TYPE)
                 .result(body.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The one mapping of every failure to the error a client sees. */
+    private static AwsErrorException toWire(RuntimeException failure, String requestId) {
+        return switch (failure) {
+            case AwsErrorException e -> e;
+            case MarketException e -> toWire(e);
+            case Store.CommitUnknownException e -> {
+                LOG.error("request {}: commit failed, outcome unknown", requestId, e);
+                yield AwsErrorException.serviceFault("The outcome of this request is unknown."
+                        + " Retry it with the same UniqueRequestToken.");
+            }
+            case Store.StoreBusyException e -> {
+                LOG.warn("request {} gave up on a busy store: {}", requestId, e.getMessage());
+                yield AwsErrorException.serviceFault(
+                        "The service is busy; nothing was changed. Try your call again.");
+            }
+            default -> {
+                LOG.error("request {} failed", requestId, failure);
+                yield AwsErrorException.serviceFault("Hitbank is temporarily unable to process"
+                        + " your request; nothing was changed. Try your call again.");
+            }
+        };
     }
 
     private ObjectNode dispatch(Context ctx, String requestId) {
