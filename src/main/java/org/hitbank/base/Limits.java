@@ -15,6 +15,7 @@ import java.time.Duration;
  */
 public record Limits(int requestBytesMax, long bonusCentsMax, Duration bonusTokenRetention,
                      Duration hitTokenRetention) {
+    // MTurk's documented limits (MTURK-NOTES §6.2, §4.1, §5.2); text lengths in code points.
     public static final int TITLE_CHARS_MAX = 128;
     public static final int DESCRIPTION_CHARS_MAX = 2000;
     public static final int KEYWORDS_CHARS_MAX = 1000;

@@ -41,6 +41,7 @@ import picocli.CommandLine.Spec;
         subcommands = {Main.Serve.class, Main.RequesterCommand.class, Main.Deposit.class,
                 Main.WorkerCommand.class, Main.Check.class})
 public final class Main {
+    /** Runs the command line and exits with its code: 0 done, 1 failed, 2 bad usage or config. */
     public static void main(String[] args) {
         System.exit(commandLine(args).execute(args));
     }

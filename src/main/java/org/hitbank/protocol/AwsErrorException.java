@@ -55,7 +55,9 @@ public final class AwsErrorException extends HitbankException {
                 "AWS.MechanicalTurk.ServiceFault", null, true);
     }
 
+    /** The wire's {@code __type}, e.g. {@code RequestError}. */
     public String type() { return type; }
+    /** The HTTP status, 4xx for the caller's errors, 500 for {@code ServiceFault}. */
     public int httpStatus() { return httpStatus; }
     /** May be null. */
     public String turkErrorCode() { return turkErrorCode; }
