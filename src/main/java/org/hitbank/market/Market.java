@@ -954,32 +954,26 @@ public final class Market {
         HoldRow row = holdRow(h, assignment.hitId());
         h.createUpdate("UPDATE hit SET slots_held = slots_held - 1 WHERE hit_id = ?")
                 .bind(0, assignment.hitId()).execute();
-        payReward(h, assignment, Accounts.onHold(row.requesterId()), feedback, now);
+        payReward(h, row, assignment, Accounts.onHold(row.requesterId()), feedback, now);
         reconcile(h, assignment.hitId(), now);
     }
 
     /** Pays an overridden rejection's reward and fee out of available funds. */
     private void approveRejected(Handle h, Assignment assignment, String feedback, long now) {
         HoldRow row = holdRow(h, assignment.hitId());
-        payReward(h, assignment, Accounts.available(row.requesterId()), feedback, now);
+        payReward(h, row, assignment, Accounts.available(row.requesterId()), feedback, now);
         reconcile(h, assignment.hitId(), now);
     }
 
-    private void payReward(Handle h, Assignment assignment, String fromAccountId, String feedback,
-                           long now) {
-        RewardRow reward = h.createQuery("""
-                SELECT h.requester_id, t.reward_cents, h.reward_fee_cents FROM hit h
-                JOIN hit_type t ON t.hit_type_id = h.hit_type_id WHERE h.hit_id = ?""")
-                .bind(0, assignment.hitId())
-                .map((rs, ctx) -> new RewardRow(rs.getString(1), rs.getLong(2), rs.getLong(3)))
-                .one();
+    private static void payReward(Handle h, HoldRow reward, Assignment assignment,
+                                  String fromAccountId, String feedback, long now) {
         Transfer.Refs refs = new Transfer.Refs(reward.requesterId(), assignment.hitId(),
                 assignment.assignmentId(), null);
         List<Transfer> transfers = new ArrayList<>(2);
         transfers.add(new Transfer(fromAccountId, Accounts.earnings(assignment.workerId()),
                 reward.rewardCents(), TransferKind.REWARD, refs));
-        if (reward.feeCents() > 0) {
-            transfers.add(new Transfer(fromAccountId, Accounts.FEES, reward.feeCents(),
+        if (reward.rewardFeeCents() > 0) {
+            transfers.add(new Transfer(fromAccountId, Accounts.FEES, reward.rewardFeeCents(),
                     TransferKind.REWARD_FEE, refs));
         }
         post(h, now, transfers);
@@ -992,11 +986,11 @@ public final class Market {
     private static HoldRow holdRow(Handle h, String hitId) {
         return h.createQuery("""
                 SELECT h.requester_id, h.max_assignments, h.expiration_millis, h.disposed,
-                  h.slots_held, t.reward_cents + h.reward_fee_cents
+                  h.slots_held, t.reward_cents, h.reward_fee_cents
                 FROM hit h JOIN hit_type t ON t.hit_type_id = h.hit_type_id WHERE h.hit_id = ?""")
                 .bind(0, hitId)
                 .map((rs, ctx) -> new HoldRow(rs.getString(1), rs.getInt(2), rs.getLong(3),
-                        rs.getInt(4) == 1, rs.getInt(5), rs.getLong(6)))
+                        rs.getInt(4) == 1, rs.getInt(5), rs.getLong(6), rs.getLong(7)))
                 .one();
     }
 
@@ -1153,12 +1147,16 @@ public final class Market {
         }
     }
 
+    /** A HIT's terms and hold, as reconcile and approval need them. */
     private record HoldRow(String requesterId, int maxAssignments, long expirationMillis,
-                           boolean disposed, int slotsHeld, long slotCents) {
+                           boolean disposed, int slotsHeld, long rewardCents,
+                           long rewardFeeCents) {
+        /** What one assignment slot holds: its reward and the reward's fee. */
+        long slotCents() {
+            return rewardCents + rewardFeeCents;
+        }
     }
 
-    private record RewardRow(String requesterId, long rewardCents, long feeCents) {
-    }
 
     private record TokenRow(String requestSha256, String requestId, String resultId) {
     }
